@@ -1,0 +1,1 @@
+"""Rescue PIN for Slack: the core (no Slack listener code lives here)."""

@@ -1,0 +1,241 @@
+"""Command line: serve, socket, link, unlink, users, check, rotate-key, genkey."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from bot.config import Mode, Settings, SettingsError, load_settings
+
+Verb = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+class Failure(Exception):
+    """A one-line reason; the command exits 1 with it."""
+
+
+def _stdin_secret(prompt: str) -> str:
+    # Never argv: ps and shell history keep it. Never echoed on a terminal.
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
+
+
+async def _store(settings: Settings) -> Any:
+    from bot.crypto import CryptoError, load_cipher
+    from bot.store import Store
+
+    try:
+        cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
+    except CryptoError as error:
+        raise Failure(str(error)) from None
+    if created:
+        print(
+            f"Created the encryption key file {created} (mode 0600): back it up.", file=sys.stderr
+        )
+    try:
+        return await Store.open(settings.sqlalchemy_url, cipher)
+    except (
+        Exception
+    ) as error:  # any driver error: say which kind, never the URL (it has a password)
+        raise Failure(f"cannot open the database ({type(error).__name__})") from None
+
+
+async def _installed_team(settings: Settings) -> str:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    if settings.slack_bot_token is None:
+        raise Failure(
+            "SLACK_BOT_TOKEN is missing: it is needed to learn the workspace (or pass --team)."
+        )
+    client = AsyncWebClient(
+        settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    )
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as error:
+        raise Failure(
+            f"Slack refused auth.test ({error.response.get('error')}); pass --team T…"
+        ) from None
+    except Exception as error:
+        raise Failure(f"cannot reach Slack ({type(error).__name__}); pass --team T…") from None
+    finally:
+        await client.session.close() if client.session else None
+    team = answer.get("team_id")
+    if not isinstance(team, str):
+        raise Failure("Slack's auth.test named no team; pass --team T…")
+    return team
+
+
+def _user_id(raw: str) -> str:
+    if not raw or not raw.isalnum() or raw[0] not in "UW":
+        raise Failure(f"{raw!r} is not a Slack user ID (they look like U0123ABCD)")
+    return raw
+
+
+async def link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import register_secrets
+    from bot.store import Method
+
+    user = _user_id(args.user)
+    authcode = _stdin_secret("Authcode (not shown): ")
+    if not authcode:
+        raise Failure("no authcode on standard input")
+    register_secrets([authcode])
+    team = args.team or await _installed_team(settings)
+    store = await _store(settings)
+    try:
+        await store.link(team, user, authcode, Method.CLI, by="cli")
+    finally:
+        await store.close()
+    print(f"Linked {user} in {team}.")
+    return 0
+
+
+async def unlink(args: argparse.Namespace, settings: Settings) -> int:
+    user = _user_id(args.user)
+    team = args.team or await _installed_team(settings)
+    store = await _store(settings)
+    try:
+        gone = await store.unlink(team, user)
+    finally:
+        await store.close()
+    print(f"Unlinked {user} in {team}." if gone else f"{user} in {team} was not linked.")
+    return 0 if gone else 1
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+async def users(args: argparse.Namespace, settings: Settings) -> int:
+    store = await _store(settings)
+    try:
+        rows = await store.links(args.team)
+    finally:
+        await store.close()
+    if not rows:
+        print("No linked users.")
+        return 0
+    header = ("TEAM", "USER", "LINKED", "HOW", "LAST USED", "LAST OUTCOME")
+    table = [header] + [
+        (
+            r.team_id,
+            r.user_id,
+            _when(r.linked_at),
+            r.method,
+            _when(r.last_used_at),
+            r.last_outcome or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.crypto import CryptoError
+
+    store = await _store(settings)
+    try:
+        count = await store.rotate_key()
+    except CryptoError as error:
+        raise Failure(str(error)) from None
+    finally:
+        await store.close()
+    print(f"Re-encrypted {count} authcode(s) with the first key of ENCRYPTION_KEY.")
+    return 0
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    store = await _store(settings)
+    try:
+        reachable = await store.ping()
+    finally:
+        await store.close()
+    if not reachable:
+        raise Failure("the database is not reachable")
+    print("Settings OK; the database is reachable.")
+    return 0
+
+
+async def genkey(args: argparse.Namespace, settings: Settings) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+    return 0
+
+
+def _serve(settings: Settings) -> int:
+    from bot.app import run
+
+    run(settings)
+    return 0
+
+
+def _socket(settings: Settings) -> int:
+    from bot.socket import run
+
+    run(settings)
+    return 0
+
+
+VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
+    "serve": ("serve", None, "run the HTTP server on $PORT (Slack posts to /slack/events)"),
+    "socket": ("socket", None, "run the same app over Socket Mode (SLACK_APP_TOKEN)"),
+    "link": ("store", link, "link a Slack user to a Rescue authcode read from stdin"),
+    "unlink": ("store", unlink, "forget a Slack user's authcode"),
+    "users": ("store", users, "list linked users (never their authcodes)"),
+    "check": ("serve", check, "check the settings and the database, one line per problem"),
+    "rotate-key": ("store", rotate_key, "re-encrypt every authcode with the first ENCRYPTION_KEY"),
+    "genkey": ("store", genkey, "print a new Fernet key for ENCRYPTION_KEY"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="Rescue PIN for Slack")
+    verbs = root.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for name, (_, _, summary) in VERBS.items():
+        verb = verbs.add_parser(name, help=summary, description=summary)
+        if name in ("link", "unlink"):
+            verb.add_argument("user", help="the Slack user ID, e.g. U0123ABCD")
+        if name in ("link", "unlink", "users"):
+            verb.add_argument(
+                "--team", help="the Slack team ID (default: the bot token's workspace)"
+            )
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    mode, verb, _ = VERBS[args.verb]
+    try:
+        settings = load_settings(mode)
+        from bot import logs
+
+        logs.setup(settings.log_level, settings.log_format)
+        if verb is None:
+            return _serve(settings) if args.verb == "serve" else _socket(settings)
+        return asyncio.run(verb(args, settings))
+    except SettingsError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except Failure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

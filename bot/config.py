@@ -1,0 +1,199 @@
+"""Settings, read once from the environment (or `.env`) with pydantic-settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError as SourceError
+
+from bot.rescue import TEXT_FIELDS
+
+DEFAULT_DATABASE_FILE = "rescue_pin.sqlite3"
+
+# serve/socket: everything to run; slack: a bot token; store: only the database and key.
+Mode = Literal["serve", "socket", "slack", "store"]
+
+
+class SettingsError(Exception):
+    """One line per missing or malformed setting; never carries a secret's value."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    rescue_api_url: str = "https://secure.logmeinrescue.com/API/"
+    rescue_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_FILE}"
+    encryption_key: SecretStr | None = None
+    rescue_field_labels: dict[str, str] = Field(default_factory=dict)
+    rescue_fields: Annotated[tuple[str, ...], NoDecode] = TEXT_FIELDS
+    rescue_sso_company_id: str | None = None
+    rescue_sso_password: SecretStr | None = None
+    admin_slack_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    rescue_pin_validity_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 30)
+    audit_retention_days: int = Field(default=90, gt=0)
+    port: int = Field(default=3000, gt=0, lt=65536)
+    log_format: Literal["console", "json"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("slack_api_url", "rescue_api_url")
+    @classmethod
+    def _trailing_slash(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url if url.endswith("/") else url + "/"
+
+    @field_validator("rescue_field_labels")
+    @classmethod
+    def _known_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(labels) - {*TEXT_FIELDS, "notechconsole"})
+        if unknown:
+            raise ValueError(f"unknown field name(s) {', '.join(unknown)}")
+        too_long = sorted(name for name, label in labels.items() if not 0 < len(label) <= 2000)
+        if too_long:
+            raise ValueError(f"label(s) for {', '.join(too_long)} must be 1-2000 characters")
+        return labels
+
+    @field_validator("rescue_fields", mode="before")
+    @classmethod
+    def _parse_fields(cls, raw: object) -> object:
+        names = _split_list(raw)
+        if isinstance(names, list | tuple):
+            unknown = [name for name in names if name not in TEXT_FIELDS]
+            if unknown:
+                raise ValueError(f"unknown field name(s) {', '.join(unknown)}")
+            if len(set(names)) != len(names):
+                raise ValueError("a field is named twice")
+        return names
+
+    @field_validator("admin_slack_user_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, raw: object) -> object:
+        return _split_list(raw)
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, raw: object) -> object:
+        return raw.lower() if isinstance(raw, str) else raw
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, raw: object) -> object:
+        return raw.upper() if isinstance(raw, str) else raw
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for SQLite URLs that name one."""
+        prefix = self.database_url.split(":///", 1)
+        if not self.is_sqlite or len(prefix) != 2 or prefix[1] in ("", ":memory:"):
+            return None
+        return Path(prefix[1].split("?", 1)[0])
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async driver's URL: Heroku's `postgres://` and plain `sqlite://` both accepted."""
+        url = self.database_url
+        for plain, driver in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.rescue_sso_company_id and self.rescue_sso_password)
+
+    def label(self, field: str) -> str:
+        return self.rescue_field_labels.get(field, field)
+
+    def problems(self, mode: Mode) -> list[str]:
+        """What keeps `mode` from running, one line each."""
+        found = []
+        if mode == "store":
+            pass
+        elif self.slack_bot_token is None:
+            found.append("SLACK_BOT_TOKEN is missing: set it to the bot token (xoxb-…).")
+        elif not self.slack_bot_token.get_secret_value().startswith("xoxb-"):
+            found.append("SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb-.")
+        if mode == "serve" and self.slack_signing_secret is None:
+            found.append(
+                "SLACK_SIGNING_SECRET is missing: copy it from the app's Basic Information."
+            )
+        if mode == "socket":
+            if self.slack_app_token is None:
+                found.append("SLACK_APP_TOKEN is missing: Socket Mode needs an app token (xapp-…).")
+            elif not self.slack_app_token.get_secret_value().startswith("xapp-"):
+                found.append("SLACK_APP_TOKEN is malformed: an app-level token starts with xapp-.")
+        if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
+            found.append("DATABASE_URL is malformed: use sqlite:///path or postgres(ql)://…")
+        elif self.encryption_key is None and not self.is_sqlite:
+            found.append(
+                "ENCRYPTION_KEY is missing: PostgreSQL needs a Fernet key "
+                "(python -m bot genkey makes one)."
+            )
+        if self.encryption_key is not None:
+            from bot.crypto import key_problem  # late: crypto imports nothing from here
+
+            problem = key_problem(self.encryption_key)
+            if problem:
+                found.append(f"ENCRYPTION_KEY is malformed: {problem}.")
+        if bool(self.rescue_sso_company_id) != bool(self.rescue_sso_password):
+            found.append("RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD go together: set both.")
+        if self.rescue_sso_company_id and not self.rescue_sso_company_id.isdigit():
+            found.append("RESCUE_SSO_COMPANY_ID is malformed: the company ID is a number.")
+        return found
+
+
+def _split_list(raw: object) -> object:
+    """Accept a JSON list or a comma-separated string."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def load_settings(mode: Mode, **overrides: object) -> Settings:
+    """Settings for `mode`, or SettingsError listing every problem at once."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError([_describe(e) for e in error.errors()]) from None
+    except SourceError as error:
+        # JSON that does not parse: pydantic-settings names the field in its message.
+        name = re.search(r'field "(\w+)"', str(error))
+        field = name.group(1).upper() if name else "A setting"
+        raise SettingsError([f"{field} is malformed: it is not valid JSON."]) from None
+    problems = settings.problems(mode)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _describe(error: object) -> str:
+    details = error if isinstance(error, dict) else {}
+    name = "_".join(str(part) for part in details.get("loc", ())[:1]).upper() or "SETTINGS"
+    message = str(details.get("msg", "is invalid")).removeprefix("Value error, ")
+    # pydantic may quote the input; for secrets that would leak it, so only its message is kept.
+    return f"{name} is malformed: {message}."

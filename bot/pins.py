@@ -1,0 +1,92 @@
+"""One PIN request, start to finish: guard, authcode, Rescue, audit, private delivery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import blocks, texts
+from bot.blocks import Message, ModalContext, PinDetails
+from bot.delivery import deliver
+from bot.identity import Requester
+from bot.logs import get_logger, register_secrets
+from bot.rescue import Outcome, PinResult, SessionRequest
+from bot.services import Services
+from bot.store import now
+
+log = get_logger(__name__)
+
+
+def outcome_message(
+    services: Services, request: SessionRequest, result: PinResult, who: Requester
+) -> Message:
+    settings = services.settings
+    if result.outcome is Outcome.NOT_LINKED:
+        return blocks.not_linked_message(who.user_id)
+    if result.outcome is Outcome.BUSY:
+        return blocks.notice(texts.BUSY)
+    if not result.ok or result.pin is None:
+        return blocks.failure_message(request.kind, result.outcome, result.detail)
+    minutes = settings.rescue_pin_validity_minutes
+    details = PinDetails(
+        kind=request.kind,
+        pin=result.pin,
+        fields=request.fields,
+        link=blocks.direct_link(settings.rescue_api_url, result.pin),
+        no_tech_console=request.no_tech_console,
+        expires_at=now() + timedelta(minutes=minutes) if minutes else None,
+    )
+    return blocks.pin_message(details, settings.label)
+
+
+async def obtain(services: Services, who: Requester, request: SessionRequest) -> PinResult:
+    """Ask Rescue once, unless the agent is unlinked or already has a request under way."""
+    store = services.store
+    # A request can't outlive Rescue's timeout by much; an older guard is a crashed process.
+    stale = timedelta(seconds=services.settings.rescue_timeout_seconds + 30)
+    if not await store.begin_request(who.team_id, who.user_id, stale):
+        return PinResult(Outcome.BUSY)
+    try:
+        authcode = await store.authcode(who.team_id, who.user_id)
+        if authcode is None:
+            return PinResult(Outcome.NOT_LINKED)
+        register_secrets([authcode])
+        result = await services.rescue.request_pin(request, authcode)
+        await store.record_use(who.team_id, who.user_id, result.outcome.value)
+        return result
+    finally:
+        await store.end_request(who.team_id, who.user_id)
+
+
+async def fulfil(
+    services: Services, who: Requester, request: SessionRequest, context: ModalContext
+) -> PinResult:
+    """The whole flow after the modal closed. The PIN is audited before delivery is tried."""
+    async with services.flows.track():
+        result = await obtain(services, who, request)
+        log.info(
+            "pin_requested",
+            kind=request.kind.value,
+            outcome=result.outcome.value,
+            detail=result.detail,
+            no_tech_console=request.no_tech_console,
+        )
+        audit_id = await services.store.add_audit(
+            team_id=who.team_id,
+            user_id=who.user_id,
+            action="request",
+            kind=request.kind.value,
+            channel_id=who.channel_id,
+            cfield0=request.fields.get("cfield0"),
+            tracking0=request.fields.get("tracking0"),
+            no_tech_console=request.no_tech_console,
+            outcome=result.outcome.value,
+            pin=result.pin,
+        )
+        message = outcome_message(services, request, result, who)
+        delivered = await deliver(
+            services.http, services.slack, context.response_url, who.user_id, message
+        )
+        await services.store.set_delivered(audit_id, delivered)
+        if not delivered:
+            log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
+        return result

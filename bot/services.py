@@ -1,0 +1,75 @@
+"""What the handlers share for the life of the process: one HTTP session, the store, clients."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import aiohttp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.crypto import load_cipher
+from bot.flows import Flows
+from bot.logs import get_logger, register_secrets
+from bot.rescue import RescueClient
+from bot.store import Store
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    http: aiohttp.ClientSession
+    store: Store
+    rescue: RescueClient
+    slack: AsyncWebClient
+    flows: Flows = field(default_factory=Flows)
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Services:
+        register_secrets(
+            secret.get_secret_value() if secret else None
+            for secret in (
+                settings.slack_bot_token,
+                settings.slack_signing_secret,
+                settings.slack_app_token,
+                settings.encryption_key,
+                settings.rescue_sso_password,
+            )
+        )
+        cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
+        if created:
+            log.warning("encryption_key_file_created", path=str(created))
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=200, ttl_dns_cache=300),
+            headers={"User-Agent": "rescue-pin-slack"},
+        )
+        try:
+            store = await Store.open(settings.sqlalchemy_url, cipher)
+        except BaseException:
+            await http.close()
+            raise
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        slack = AsyncWebClient(
+            token=token,
+            base_url=settings.slack_api_url,
+            session=http,
+            timeout=10,
+            logger=logging.getLogger("slack_sdk.web"),
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
+        return cls(settings, http, store, rescue, slack)
+
+    async def stop(self) -> None:
+        await self.store.close()
+        await self.http.close()

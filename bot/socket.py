@@ -1,0 +1,70 @@
+"""The same app over Socket Mode, for deployments that accept no inbound HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import DRAIN_SECONDS, build_bolt
+from bot.config import Settings
+from bot.logs import get_logger
+from bot.services import Services
+
+log = get_logger(__name__)
+
+
+async def _health_site(
+    handler: AsyncSocketModeHandler, services: Services, port: int
+) -> web.AppRunner:
+    async def healthz(_: web.Request) -> web.Response:
+        connected = await handler.client.is_connected()
+        database = await services.store.ping()
+        status = 200 if connected and database else 503
+        return web.json_response(
+            {"ok": status == 200, "socket": connected, "database": database}, status=status
+        )
+
+    health = web.Application()
+    health.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(health, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, port=port).start()
+    return runner
+
+
+async def serve(settings: Settings) -> None:
+    services = await Services.start(settings)
+    assert settings.slack_app_token is not None  # load_settings("socket") checked it
+    bolt = build_bolt(services)
+    # The SDK client reconnects by itself after a dropped socket.
+    handler = AsyncSocketModeHandler(
+        bolt, settings.slack_app_token.get_secret_value(), web_client=services.slack
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = (
+        await _health_site(handler, services, settings.port)
+        if "port" in settings.model_fields_set
+        else None
+    )
+    try:
+        await handler.connect_async()
+        log.info("socket_mode_connected")
+        await stop.wait()
+        log.info("socket_mode_stopping", in_flight=services.flows.count)
+        await handler.disconnect_async()
+        await services.flows.drain(DRAIN_SECONDS)
+    finally:
+        await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        await services.stop()
+
+
+def run(settings: Settings) -> None:
+    asyncio.run(serve(settings))

@@ -1,0 +1,311 @@
+"""Everything kept between requests, over SQLAlchemy async: SQLite or PostgreSQL.
+
+Authcodes are encrypted before they reach the database. Nothing here lives in process
+memory, so several processes on one database behave as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.crypto import Cipher
+
+metadata = MetaData()
+
+links = Table(
+    "links",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("authcode", Text, nullable=False),  # Fernet token, never the code itself
+    Column("method", String(16), nullable=False),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("linked_by", String(32), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("last_outcome", String(32), nullable=True),
+)
+
+in_flight = Table(
+    "in_flight",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False, index=True),
+    Column("action", String(16), nullable=False),  # request | share
+    Column("kind", String(16), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("cfield0", String(64), nullable=True),
+    Column("tracking0", String(64), nullable=True),
+    Column("no_tech_console", Boolean, nullable=False, default=False),
+    Column("outcome", String(32), nullable=False),
+    Column("pin", String(6), nullable=True),
+    Column("delivered", Boolean, nullable=True),
+)
+
+
+class Method:
+    CLI = "cli"
+    SELF = "self-service"
+    SIGNIN = "sign-in"
+    SSO = "sso"
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    team_id: str
+    user_id: str
+    method: str
+    linked_at: datetime
+    last_used_at: datetime | None
+    last_outcome: str | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    team_id: str
+    user_id: str
+    action: str
+    kind: str
+    channel_id: str | None
+    cfield0: str | None
+    tracking0: str | None
+    no_tech_console: bool
+    outcome: str
+    pin: str | None
+    delivered: bool | None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(connection: Any, _: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine, cipher: Cipher) -> None:
+        self.engine = engine
+        self._cipher = cipher
+
+    @classmethod
+    async def open(cls, url: str, cipher: Cipher) -> Store:
+        store = cls(create_engine(url), cipher)
+        async with store.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        return store
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(select(1))
+        except Exception:  # any driver error means "not reachable now"
+            return False
+        return True
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[Any]:
+        async with self.engine.begin() as connection:
+            yield connection
+
+    # Links
+
+    async def link(
+        self, team_id: str, user_id: str, authcode: str, method: str, by: str | None = None
+    ) -> None:
+        row = {
+            "authcode": self._cipher.encrypt(authcode),
+            "method": method,
+            "linked_at": now(),
+            "linked_by": by,
+            "last_used_at": None,
+            "last_outcome": None,
+        }
+        key = and_(links.c.team_id == team_id, links.c.user_id == user_id)
+        async with self._tx() as tx:
+            changed = await tx.execute(update(links).where(key).values(**row))
+            if changed.rowcount == 0:
+                await tx.execute(insert(links).values(team_id=team_id, user_id=user_id, **row))
+
+    async def unlink(self, team_id: str, user_id: str) -> bool:
+        async with self._tx() as tx:
+            gone = await tx.execute(
+                delete(links).where(links.c.team_id == team_id, links.c.user_id == user_id)
+            )
+        return bool(gone.rowcount)
+
+    async def authcode(self, team_id: str, user_id: str) -> str | None:
+        async with self.engine.connect() as connection:
+            token = await connection.scalar(
+                select(links.c.authcode).where(
+                    links.c.team_id == team_id, links.c.user_id == user_id
+                )
+            )
+        return None if token is None else self._cipher.decrypt(token)
+
+    async def is_linked(self, team_id: str, user_id: str) -> bool:
+        async with self.engine.connect() as connection:
+            found = await connection.scalar(
+                select(links.c.user_id).where(
+                    links.c.team_id == team_id, links.c.user_id == user_id
+                )
+            )
+        return found is not None
+
+    async def record_use(self, team_id: str, user_id: str, outcome: str) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                update(links)
+                .where(links.c.team_id == team_id, links.c.user_id == user_id)
+                .values(last_used_at=now(), last_outcome=outcome)
+            )
+
+    async def links(self, team_id: str | None = None) -> list[LinkInfo]:
+        query = select(
+            links.c.team_id,
+            links.c.user_id,
+            links.c.method,
+            links.c.linked_at,
+            links.c.last_used_at,
+            links.c.last_outcome,
+        ).order_by(links.c.team_id, links.c.user_id)
+        if team_id is not None:
+            query = query.where(links.c.team_id == team_id)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            LinkInfo(
+                r.team_id,
+                r.user_id,
+                r.method,
+                _utc(r.linked_at) or now(),
+                _utc(r.last_used_at),
+                r.last_outcome,
+            )
+            for r in rows
+        ]
+
+    async def rotate_key(self) -> int:
+        """Re-encrypt every authcode with the first key; returns how many."""
+        async with self._tx() as tx:
+            rows = (
+                await tx.execute(select(links.c.team_id, links.c.user_id, links.c.authcode))
+            ).all()
+            for row in rows:
+                await tx.execute(
+                    update(links)
+                    .where(links.c.team_id == row.team_id, links.c.user_id == row.user_id)
+                    .values(authcode=self._cipher.rotate(row.authcode))
+                )
+        return len(rows)
+
+    # One PIN request per agent at a time, across processes.
+
+    async def begin_request(self, team_id: str, user_id: str, stale_after: timedelta) -> bool:
+        key = and_(in_flight.c.team_id == team_id, in_flight.c.user_id == user_id)
+        try:
+            async with self._tx() as tx:
+                await tx.execute(
+                    delete(in_flight).where(key, in_flight.c.started_at < now() - stale_after)
+                )
+                await tx.execute(
+                    insert(in_flight).values(team_id=team_id, user_id=user_id, started_at=now())
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def end_request(self, team_id: str, user_id: str) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                delete(in_flight).where(
+                    in_flight.c.team_id == team_id, in_flight.c.user_id == user_id
+                )
+            )
+
+    # Audit
+
+    async def add_audit(self, **row: Any) -> int:
+        async with self._tx() as tx:
+            result = await tx.execute(insert(audit).values(at=now(), **row))
+        key = result.inserted_primary_key
+        return int(key[0]) if key else 0
+
+    async def set_delivered(self, audit_id: int, delivered: bool) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                update(audit).where(audit.c.id == audit_id).values(delivered=delivered)
+            )
+
+    async def audit_rows(
+        self, since: datetime | None = None, user_id: str | None = None, limit: int | None = None
+    ) -> Sequence[AuditRow]:
+        query = select(*[c for c in audit.c if c.name != "id"]).order_by(audit.c.at.desc())
+        if since is not None:
+            query = query.where(audit.c.at >= since)
+        if user_id is not None:
+            query = query.where(audit.c.user_id == user_id)
+        if limit is not None:
+            query = query.limit(limit)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return [AuditRow(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
+
+    async def purge_audit(self, older_than: timedelta) -> int:
+        async with self._tx() as tx:
+            gone = await tx.execute(delete(audit).where(audit.c.at < now() - older_than))
+        return int(gone.rowcount or 0)

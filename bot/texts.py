@@ -1,0 +1,217 @@
+"""Every sentence a person reads, in one place. Slack mrkdwn where it is shown as mrkdwn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.rescue import AuthOutcome, Kind, Outcome
+
+APP_NAME = "Rescue PIN"
+
+KIND_NAME = {Kind.RESCUE: "Rescue remote support", Kind.LENS: "Rescue Lens camera"}
+KIND_SHORT = {Kind.RESCUE: "Rescue", Kind.LENS: "Rescue Lens"}
+COMMAND = {Kind.RESCUE: "/rescue-pin", Kind.LENS: "/lens-pin"}
+
+MODAL_TITLE = {Kind.RESCUE: "Rescue session PIN", Kind.LENS: "Rescue Lens PIN"}
+MODAL_SUBMIT = "Get PIN"
+MODAL_CLOSE = "Cancel"
+MODAL_INTRO = {
+    Kind.RESCUE: "Fill in what you know; every field is optional. The PIN is shown only to you.",
+    Kind.LENS: "A Rescue Lens session uses the customer's phone camera. Every field is optional; "
+    "the PIN is shown only to you.",
+}
+NO_CONSOLE_LABEL = "Technician Console"
+NO_CONSOLE_OPTION = "Technician Console not required"
+NO_CONSOLE_HINT = "Tick this to request the session even if your Technician Console is not running."
+
+
+def too_long(limit: int, length: int) -> str:
+    return f"Rescue accepts at most {limit} characters here; this is {length}. Please shorten it."
+
+
+def too_long_notice(limit: int) -> str:
+    return f"Cut to {limit} characters to fit Rescue's limit: please check the end."
+
+
+# What the customer does with the PIN. `{pin}` and `{link}` are filled in.
+CUSTOMER_WORDS = {
+    Kind.RESCUE: "Please go to *LogMeIn123.com* and enter the code *{pin}*.",
+    Kind.LENS: "Please open the *Rescue Lens* app on your phone and enter the code *{pin}*.",
+}
+DIRECT_LINK = "Or send them this link, which opens the session straight away: {link}"
+LENS_APP_HINT = (
+    "If they don't have it, the Rescue Lens app is free in the App Store and Google Play."
+)
+PIN_HEADLINE = {Kind.RESCUE: "Rescue session PIN", Kind.LENS: "Rescue Lens session PIN"}
+PIN_FALLBACK = "{kind} PIN: {pin}"
+READ_TO_CUSTOMER = "*Read this to the customer:*"
+MADE_FOR = "For"
+TICKET = "Ticket"
+NO_CONSOLE_USED = "Requested without the Technician Console."
+EXPIRES_SOON = (
+    "PIN codes expire after a while (your Rescue account sets how long). "
+    "If the customer can't connect, run {command} again for a new one."
+)
+EXPIRES_AT = (
+    "This PIN expires at <!date^{epoch}^{{time}}|{time} UTC> (your time). "
+    "After that, run {command} again."
+)
+ONLY_YOU = "Only you can see this."
+
+NOT_LINKED = (
+    "Your Slack account isn't linked to a LogMeIn Rescue technician yet, so I can't request a "
+    "PIN for you. Type `/rescue-pin link` to link it yourself with your Rescue authcode, or ask "
+    "your Slack admin to run `python -m bot link {user}`."
+)
+FOREIGN_USER = (
+    "Sorry, this app only serves the organisation that installed it. Ask your own admin "
+    "whether your organisation has a Rescue PIN app."
+)
+BUSY = (
+    "You already have a PIN request on its way to Rescue. Wait for its answer (a few seconds) "
+    "before asking again: every request spends a PIN."
+)
+EMPTY_FIELDS_NOTE = "No session details were given."
+
+
+@dataclass(frozen=True)
+class Failure:
+    headline: str
+    advice: str
+
+
+LINK_AGAIN = "Type `/rescue-pin link` to link your account again with a fresh authcode."
+
+FAILURES: dict[Outcome, Failure] = {
+    Outcome.ERROR: Failure(
+        "Rescue could not create the PIN (it reported an unspecified error, such as a timeout).",
+        "Please try again in a moment. If it keeps happening, check Rescue's status page.",
+    ),
+    Outcome.NOTLOGGEDIN: Failure(
+        "Rescue says your technician login is no longer valid.",
+        "Sign in to the Rescue Technician Console once, then try again. " + LINK_AGAIN,
+    ),
+    Outcome.NOTTECHNICIAN: Failure(
+        "Rescue says your linked account is not a technician, so it cannot create PINs.",
+        "Ask your Rescue administrator to give this account a technician role, "
+        "or link your technician account with `/rescue-pin link`.",
+    ),
+    Outcome.NOTECHCONSOLERUNNING: Failure(
+        "Your Technician Console isn't running, so Rescue didn't create a PIN.",
+        "Start the Technician Console and try again, or request the session without it "
+        "(tick *Technician Console not required*): the session then waits in your queue.",
+    ),
+    Outcome.OUTOFPINCODES: Failure(
+        "Rescue has run out of PIN codes for your account.",
+        "Ask your Rescue administrator to check the account's PIN code settings, "
+        "or close sessions that are waiting, then try again.",
+    ),
+    Outcome.POLLRATEEXCEEDED: Failure(
+        "Rescue refused the request because PINs were requested too quickly.",
+        "Wait about a minute, then try again.",
+    ),
+    Outcome.INVALID_SECRETAUTHCODE: Failure(
+        "Rescue rejected your authcode: it is no longer valid (a new one may have been "
+        "requested since you linked).",
+        LINK_AGAIN,
+    ),
+    Outcome.USER_IS_DELETED: Failure(
+        "Rescue says the technician account linked to you has been deleted.",
+        "Ask your Rescue administrator for an active technician account, then "
+        + LINK_AGAIN[0].lower()
+        + LINK_AGAIN[1:],
+    ),
+    Outcome.USER_DELETED_OR_DISABLED: Failure(
+        "Rescue says the technician account linked to you is deleted or disabled.",
+        "Ask your Rescue administrator to enable it (or give you a new one), then "
+        + LINK_AGAIN[0].lower()
+        + LINK_AGAIN[1:],
+    ),
+    Outcome.NO_ACCESS_TO_LENS: Failure(
+        "Your Rescue account isn't allowed to use Rescue Lens.",
+        "Ask your Rescue administrator to enable Rescue Lens for you, or use `/rescue-pin` "
+        "for a remote support session instead.",
+    ),
+    Outcome.HTTP_ERROR: Failure(
+        "Rescue answered with an error (HTTP {detail}) instead of a PIN.",
+        "Please try again in a moment. If it keeps happening, tell your Slack admin.",
+    ),
+    Outcome.EMPTY_ANSWER: Failure(
+        "Rescue sent back an empty answer instead of a PIN.",
+        "Please try again in a moment. If it keeps happening, tell your Slack admin.",
+    ),
+    Outcome.HTML_ANSWER: Failure(
+        "Rescue sent back a web page instead of a PIN (it may be under maintenance).",
+        "Please try again in a few minutes. If it keeps happening, tell your Slack admin.",
+    ),
+    Outcome.NO_PIN: Failure(
+        "Rescue said OK but did not send a valid 6-digit PIN.",
+        "Please try again. If it keeps happening, tell your Slack admin.",
+    ),
+    Outcome.UNKNOWN_CODE: Failure(
+        "Rescue answered with a code this app does not know ({detail}), so no PIN was created.",
+        "Please try again; if it happens again, tell your Slack admin the code.",
+    ),
+    Outcome.CONNECTION_ERROR: Failure(
+        "I couldn't reach Rescue, so no PIN was created.",
+        "Please try again in a moment. If it keeps happening, Rescue or the network may be down.",
+    ),
+    Outcome.TIMEOUT: Failure(
+        "Rescue didn't answer in time. A PIN may or may not have been created.",
+        "Please try again: if a PIN was created meanwhile it simply expires unused.",
+    ),
+}
+
+HEADLINE_FAILED = {Kind.RESCUE: "No Rescue PIN", Kind.LENS: "No Rescue Lens PIN"}
+
+
+def failure_text(outcome: Outcome, detail: str | None = None) -> tuple[str, str]:
+    failure = FAILURES[outcome]
+    return failure.headline.format(detail=detail or "?"), failure.advice
+
+
+HELP = (
+    "*Rescue PIN* starts LogMeIn Rescue sessions from Slack. The PIN is shown only to you.\n"
+    "• `/rescue-pin [customer name]`: request a remote support PIN\n"
+    "• `/lens-pin [customer name]`: request a Rescue Lens (camera) PIN\n"
+    "• `/rescue-pin link`: link your Slack account to your Rescue technician authcode\n"
+    "• `/rescue-pin unlink`: forget your authcode\n"
+    "• `/rescue-pin help`: this message"
+)
+
+# Linking
+LINK_TITLE = "Link to Rescue"
+LINK_SUBMIT = "Link"
+LINK_INTRO = (
+    "Paste your Rescue *authcode*: the secret code that lets tools request PINs as you. "
+    "In the Rescue Technician Console it is under *Tools › Settings* (or ask your Rescue "
+    "administrator). It is stored encrypted and never shown again."
+)
+LINK_AUTHCODE_LABEL = "Authcode"
+LINK_EMAIL_LABEL = "Rescue e-mail"
+LINK_PWD_LABEL = "Rescue password"
+LINK_SIGNIN_INTRO = (
+    "*Or sign in with Rescue instead* (leave the authcode empty). Careful: this asks Rescue for "
+    "a new authcode, which may replace the one your other tools use. Your password is used for "
+    "this one request and never stored."
+)
+LINK_EMPTY = "Paste your authcode, or sign in with your Rescue e-mail and password."
+LINK_MALFORMED = "That doesn't look like an authcode: it should be one word of letters and digits."
+LINK_BOTH = "Use either the authcode or the sign-in, not both."
+LINK_PWD_MISSING = "Enter your Rescue password too."
+LINK_EMAIL_MISSING = "Enter your Rescue e-mail too."
+LINKED = "You're linked to LogMeIn Rescue. `/rescue-pin` and `/lens-pin` now request PINs as you."
+UNLINKED = "Done: your Rescue authcode is forgotten. `/rescue-pin link` links you again."
+NOT_LINKED_UNLINK = "You weren't linked, so there was nothing to forget."
+SIGNIN_FAILED = {
+    AuthOutcome.INVALID: "Rescue didn't accept that e-mail and password.",
+    AuthOutcome.ERROR: "Rescue couldn't issue an authcode just now. Please try again.",
+    AuthOutcome.INVALIDPARAM_COMPANY: "Rescue says the SSO company ID is wrong: tell your admin.",
+    AuthOutcome.UNREADABLE: "Rescue's answer couldn't be read. Please try again later.",
+    AuthOutcome.UNREACHABLE: "I couldn't reach Rescue. Please try again in a moment.",
+}
+LINK_AGAIN_BUTTON = "Link again"
+
+# Delivery
+DM_FALLBACK_NOTE = "(I couldn't reply where you asked, so here it is in a direct message.)"
+OPEN_FAILED = "Slack didn't let me open the form in time. Please run {command} again."

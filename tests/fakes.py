@@ -1,0 +1,245 @@
+"""Local fake Slack and fake Rescue HTTP servers that record what they receive.
+
+Used by the end-to-end tests and the benchmark. Each runs an aiohttp server on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self.runner = web.AppRunner(self.app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    raw = await request.text()
+    if request.content_type == "application/json":
+        return json.loads(raw) if raw else {}
+    merged = dict(parse_qsl(request.query_string, keep_blank_values=True))
+    merged.update(parse_qsl(raw, keep_blank_values=True))
+    for key in ("view", "blocks"):  # slack_sdk sends these JSON-encoded in forms
+        if isinstance(merged.get(key), str):
+            try:
+                merged[key] = json.loads(merged[key])
+            except ValueError:
+                pass
+    return merged
+
+
+@dataclass
+class SlackCall:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+class FakeSlack(FakeServer):
+    """Web API under /api/, response_urls under /response/<id>."""
+
+    def __init__(self, team_id: str = "T0001") -> None:
+        super().__init__()
+        self.team_id = team_id
+        self.calls: list[SlackCall] = []
+        self.responses: dict[str, list[dict[str, Any]]] = {}
+        # method -> list of (status, body, headers) answers to give first, in order
+        self.faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self.dead_responses: set[str] = set()
+        self.emails: dict[str, str] = {}
+        self.members: list[str] = []
+        self._ids = itertools.count(1)
+        self._arrived = asyncio.Event()
+        self.app.router.add_post("/api/{method}", self._api)
+        self.app.router.add_post("/response/{rid}", self._response)
+
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, rid: str | None = None) -> str:
+        return f"{self.url}/response/{rid or next(self._ids)}"
+
+    def fail(self, method: str, error: str | None = None, status: int = 200, **headers: str) -> None:
+        body = {"ok": False, "error": error} if error else {"ok": False}
+        self.faults.setdefault(method, []).append((status, body, headers))
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        self.calls.append(SlackCall(method, params, dict(request.headers)))
+        self._notify()
+        faults = self.faults.get(method)
+        if faults:
+            status, body, headers = faults.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+        if method in ("views.open", "views.update", "views.publish", "views.push"):
+            return {"ok": True, "view": {"id": f"V{next(self._ids)}", **(params.get("view") or {})}}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": f"{next(self._ids)}.0001"}
+        if method == "users.info":
+            user = params.get("user", "")
+            email = self.emails.get(user)
+            if user not in self.emails:
+                return {"ok": False, "error": "user_not_found"}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "team_id": self.team_id,
+                    "tz": "Europe/Berlin",
+                    "is_admin": False,
+                    "profile": {"email": email} if email else {},
+                },
+            }
+        if method == "users.list":
+            ids = self.members or list(self.emails)
+            return {
+                "ok": True,
+                "members": [
+                    {"id": u, "team_id": self.team_id, "is_bot": False, "deleted": False,
+                     "profile": {"email": self.emails[u]} if self.emails.get(u) else {}}
+                    for u in ids
+                ],
+                "response_metadata": {"next_cursor": ""},
+            }
+        return {"ok": True}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        rid = request.match_info["rid"]
+        if rid in self.dead_responses:
+            return web.Response(status=404, text="expired_url")
+        self.responses.setdefault(rid, []).append(await request.json())
+        self._notify()
+        return web.Response(text="ok")
+
+    def _notify(self) -> None:
+        self._arrived.set()
+        self._arrived = asyncio.Event()
+
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until `check()` returns something truthy; return it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = check()
+            if found:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError("timed out waiting for Slack to receive it")
+            try:
+                await asyncio.wait_for(self._arrived.wait(), min(remaining, 0.2))
+            except TimeoutError:
+                pass
+
+    async def response(self, rid: str, index: int = 0) -> dict[str, Any]:
+        return await self.wait_for(lambda: len(self.responses.get(rid, [])) > index and self.responses[rid][index])
+
+    async def dm(self, user: str, index: int = 0) -> dict[str, Any]:
+        def found() -> Any:
+            dms = [c.params for c in self.calls_to("chat.postMessage") if c.params.get("channel") == user]
+            return dms[index] if len(dms) > index else None
+
+        return await self.wait_for(found)
+
+
+@dataclass
+class RescueCall:
+    page: str
+    http_method: str
+    params: dict[str, str]
+    query: str
+
+
+@dataclass
+class FakeRescue(FakeServer):
+    """Rescue's API pages under /API/. Answers per authcode; can delay, fail or reset."""
+
+    answers: dict[str, str] = field(default_factory=dict)  # authcode -> body, or a fault name
+    delay: float = 0.0
+    calls: list[RescueCall] = field(default_factory=list)
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # email -> (pwd, authcode)
+    sso: dict[str, str] = field(default_factory=dict)  # ssoid -> authcode
+    sso_company: str = "4242"
+    sso_password: str = "sso-global-secret"
+
+    def __post_init__(self) -> None:
+        FakeServer.__init__(self)
+        self._pins = itertools.count(100001)
+        for page in ("requestPINCode.aspx", "requestLensPINCode.aspx", "requestAuthCode.aspx", "requestAuthCodeSSO.aspx"):
+            self.app.router.add_route("*", f"/API/{page}", self._page)
+
+    def api_url(self) -> str:
+        return self.url + "/API/"
+
+    def pin_calls(self) -> list[RescueCall]:
+        return [c for c in self.calls if "PINCode" in c.page]
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        page = request.path.rsplit("/", 1)[1]
+        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        if request.method == "POST":
+            params.update(parse_qsl(await request.text(), keep_blank_values=True))
+        self.calls.append(RescueCall(page, request.method, params, request.query_string))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if page == "requestAuthCode.aspx":
+            account = self.accounts.get(params.get("email", ""))
+            if account is None or account[0] != params.get("pwd"):
+                return web.Response(text="INVALID")
+            return web.Response(text=f"OK AUTHCODE:{account[1]}")
+        if page == "requestAuthCodeSSO.aspx":
+            if params.get("company") != self.sso_company:
+                return web.Response(text="INVALIDPARAM_COMPANY")
+            code = self.sso.get(params.get("ssoid", ""))
+            if code is None or params.get("pwd") != self.sso_password:
+                return web.Response(text="INVALID")
+            return web.Response(text=f"OK AUTHCODE:{code}")
+        answer = self.answers.get(params.get("authcode", ""), "")
+        if answer == "reset":
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response()
+        if answer == "http500":
+            return web.Response(status=500, text="Server Error")
+        if answer == "html":
+            return web.Response(text="<!DOCTYPE html><html><body>Maintenance</body></html>", content_type="text/html")
+        if answer.startswith("sleep:"):
+            await asyncio.sleep(float(answer.split(":", 1)[1]))
+            answer = ""
+        if not answer:
+            answer = f"OK PINCODE:{next(self._pins):06d}"[:17]
+        return web.Response(text=answer)
