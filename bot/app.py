@@ -54,8 +54,12 @@ def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> b
     signature = request.headers.get("X-Slack-Signature", "")
     if not timestamp.isdigit() or not signature:
         return False
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:  # Slack only sends UTF-8
+        return False
     # is_valid also refuses timestamps more than five minutes away.
-    return verifier.is_valid(body, timestamp, signature)
+    return verifier.is_valid(text, timestamp, signature)
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
@@ -68,7 +72,9 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
     try:
         bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"), query=request.query_string, headers=dict(request.headers)
+            body=body.decode("utf-8", errors="replace"),
+            query=request.query_string,
+            headers=dict(request.headers),
         )
         bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:

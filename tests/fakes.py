@@ -6,6 +6,7 @@ Used by the end-to-end tests and the benchmark. Each runs an aiohttp server on l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -46,10 +47,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
     merged.update(parse_qsl(raw, keep_blank_values=True))
     for key in ("view", "blocks"):  # slack_sdk sends these JSON-encoded in forms
         if isinstance(merged.get(key), str):
-            try:
+            with contextlib.suppress(ValueError):
                 merged[key] = json.loads(merged[key])
-            except ValueError:
-                pass
     return merged
 
 
@@ -84,7 +83,9 @@ class FakeSlack(FakeServer):
     def response_url(self, rid: str | None = None) -> str:
         return f"{self.url}/response/{rid or next(self._ids)}"
 
-    def fail(self, method: str, error: str | None = None, status: int = 200, **headers: str) -> None:
+    def fail(
+        self, method: str, error: str | None = None, status: int = 200, **headers: str
+    ) -> None:
         body = {"ok": False, "error": error} if error else {"ok": False}
         self.faults.setdefault(method, []).append((status, body, headers))
 
@@ -104,7 +105,13 @@ class FakeSlack(FakeServer):
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "team": "Acme",
+            }
         if method in ("views.open", "views.update", "views.publish", "views.push"):
             return {"ok": True, "view": {"id": f"V{next(self._ids)}", **(params.get("view") or {})}}
         if method == "chat.postMessage":
@@ -129,8 +136,13 @@ class FakeSlack(FakeServer):
             return {
                 "ok": True,
                 "members": [
-                    {"id": u, "team_id": self.team_id, "is_bot": False, "deleted": False,
-                     "profile": {"email": self.emails[u]} if self.emails.get(u) else {}}
+                    {
+                        "id": u,
+                        "team_id": self.team_id,
+                        "is_bot": False,
+                        "deleted": False,
+                        "profile": {"email": self.emails[u]} if self.emails.get(u) else {},
+                    }
                     for u in ids
                 ],
                 "response_metadata": {"next_cursor": ""},
@@ -160,17 +172,21 @@ class FakeSlack(FakeServer):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise AssertionError("timed out waiting for Slack to receive it")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), min(remaining, 0.2))
-            except TimeoutError:
-                pass
 
     async def response(self, rid: str, index: int = 0) -> dict[str, Any]:
-        return await self.wait_for(lambda: len(self.responses.get(rid, [])) > index and self.responses[rid][index])
+        return await self.wait_for(
+            lambda: len(self.responses.get(rid, [])) > index and self.responses[rid][index]
+        )
 
     async def dm(self, user: str, index: int = 0) -> dict[str, Any]:
         def found() -> Any:
-            dms = [c.params for c in self.calls_to("chat.postMessage") if c.params.get("channel") == user]
+            dms = [
+                c.params
+                for c in self.calls_to("chat.postMessage")
+                if c.params.get("channel") == user
+            ]
             return dms[index] if len(dms) > index else None
 
         return await self.wait_for(found)
@@ -199,7 +215,12 @@ class FakeRescue(FakeServer):
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
         self._pins = itertools.count(100001)
-        for page in ("requestPINCode.aspx", "requestLensPINCode.aspx", "requestAuthCode.aspx", "requestAuthCodeSSO.aspx"):
+        for page in (
+            "requestPINCode.aspx",
+            "requestLensPINCode.aspx",
+            "requestAuthCode.aspx",
+            "requestAuthCodeSSO.aspx",
+        ):
             self.app.router.add_route("*", f"/API/{page}", self._page)
 
     def api_url(self) -> str:
@@ -236,7 +257,10 @@ class FakeRescue(FakeServer):
         if answer == "http500":
             return web.Response(status=500, text="Server Error")
         if answer == "html":
-            return web.Response(text="<!DOCTYPE html><html><body>Maintenance</body></html>", content_type="text/html")
+            return web.Response(
+                text="<!DOCTYPE html><html><body>Maintenance</body></html>",
+                content_type="text/html",
+            )
         if answer.startswith("sleep:"):
             await asyncio.sleep(float(answer.split(":", 1)[1]))
             answer = ""

@@ -30,8 +30,15 @@ def message_text(message: dict) -> str:
     return "\n".join(parts)
 
 
-async def open_and_submit(h: Harness, fields: dict, *, command: str = "/rescue-pin", text: str = "",
-                          no_console: bool = False, user: str = "U1") -> tuple[str, dict]:
+async def open_and_submit(
+    h: Harness,
+    fields: dict,
+    *,
+    command: str = "/rescue-pin",
+    text: str = "",
+    no_console: bool = False,
+    user: str = "U1",
+) -> tuple[str, dict]:
     status, body, rid = await h.command(text, command=command, user=user)
     assert (status, body) == (200, "")
     view = await h.opened_view()
@@ -50,7 +57,16 @@ async def test_command_is_acked_fast_and_opens_the_modal(harness: Harness) -> No
     call = harness.slack.calls_to("views.open")[0]
     assert call.params["trigger_id"] == "trigger-1"
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
-    assert list(inputs) == ["cfield0", "cfield1", "cfield2", "cfield3", "cfield4", "cfield5", "tracking0", "notechconsole"]
+    assert list(inputs) == [
+        "cfield0",
+        "cfield1",
+        "cfield2",
+        "cfield3",
+        "cfield4",
+        "cfield5",
+        "tracking0",
+        "notechconsole",
+    ]
     for name, limit in FIELD_LIMITS.items():
         assert inputs[name]["element"]["max_length"] == limit
         assert inputs[name]["optional"] is True
@@ -60,7 +76,9 @@ async def test_command_is_acked_fast_and_opens_the_modal(harness: Harness) -> No
     assert harness.rescue.calls == []
 
 
-async def test_submit_sends_exactly_what_was_typed_and_the_pin_reaches_only_the_agent(harness: Harness) -> None:
+async def test_submit_sends_exactly_what_was_typed_and_the_pin_reaches_only_the_agent(
+    harness: Harness,
+) -> None:
     await harness.link("U1", AUTHCODE)
     harness.rescue.answers[AUTHCODE] = "OK PINCODE:012345"
     fields = {
@@ -78,7 +96,7 @@ async def test_submit_sends_exactly_what_was_typed_and_the_pin_reaches_only_the_
     shown = message_text(message)
     assert "012345" in shown
     assert "LogMeIn123.com" in shown
-    assert f"/R?i=2&Code=012345" in shown
+    assert "/R?i=2&Code=012345" in shown
     assert "expire" in shown
     assert "Zoë Ångström &amp; Søn" in shown and "TCK-42#a=b&amp;c" in shown
     assert harness.slack.calls_to("chat.postMessage") == []  # nothing posted to any channel
@@ -86,7 +104,9 @@ async def test_submit_sends_exactly_what_was_typed_and_the_pin_reaches_only_the_
 
 async def test_lens_uses_the_lens_page_and_the_lens_words(harness: Harness) -> None:
     await harness.link("U1", AUTHCODE)
-    rid, message = await open_and_submit(harness, {"cfield0": "Ann"}, command="/lens-pin", no_console=True)
+    rid, message = await open_and_submit(
+        harness, {"cfield0": "Ann"}, command="/lens-pin", no_console=True
+    )
     [call] = harness.rescue.pin_calls()
     assert call.page == "requestLensPINCode.aspx"
     assert call.params["notechconsole"] == "1"
@@ -123,8 +143,14 @@ async def test_every_rescue_code_has_its_own_sentence(harness: Harness, code: Ou
     failure = texts.FAILURES[code]
     assert failure.headline in shown and failure.advice in shown
     assert len(harness.rescue.pin_calls()) == 1  # never retried: each success spends a PIN
-    buttons = [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    if code in (Outcome.INVALID_SECRETAUTHCODE, Outcome.USER_IS_DELETED, Outcome.USER_DELETED_OR_DISABLED):
+    buttons = [
+        e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    if code in (
+        Outcome.INVALID_SECRETAUTHCODE,
+        Outcome.USER_IS_DELETED,
+        Outcome.USER_DELETED_OR_DISABLED,
+    ):
         assert "link_open" in buttons and "/rescue-pin link" in shown
 
 
@@ -161,7 +187,9 @@ async def test_a_refused_rescue_host_is_a_connection_error(harness: Harness) -> 
     assert texts.FAILURES[Outcome.CONNECTION_ERROR].headline in message_text(message)
 
 
-async def test_an_unlinked_agent_is_told_how_to_link_and_rescue_is_not_called(harness: Harness) -> None:
+async def test_an_unlinked_agent_is_told_how_to_link_and_rescue_is_not_called(
+    harness: Harness,
+) -> None:
     status, body, rid = await harness.command("Jane")
     assert status == 200
     message = await harness.slack.response(rid)
@@ -209,9 +237,15 @@ async def test_concurrent_agents_each_get_their_own_pin(harness: Harness) -> Non
         harness.rescue.answers[f"code-{user}-xyz"] = f"OK PINCODE:{500000 + n}"
 
     async def flow(n: int, user: str) -> None:
-        status, _, rid = await harness.command(f"Customer {n}", user=user, trigger_id=f"trig-{user}")
+        status, _, rid = await harness.command(
+            f"Customer {n}", user=user, trigger_id=f"trig-{user}"
+        )
         view = await harness.slack.wait_for(
-            lambda: [c.params["view"] for c in harness.slack.calls_to("views.open") if c.params["trigger_id"] == f"trig-{user}"]
+            lambda: [
+                c.params["view"]
+                for c in harness.slack.calls_to("views.open")
+                if c.params["trigger_id"] == f"trig-{user}"
+            ]
         )
         await harness.submit(view[0], {"cfield0": f"Customer {n}"}, user=user)
         message = await harness.slack.response(rid)
@@ -228,7 +262,9 @@ async def test_a_double_submit_spends_one_pin(harness: Harness) -> None:
     harness.rescue.delay = 0.5
     _, _, rid = await harness.command()
     view = await harness.opened_view()
-    await asyncio.gather(harness.submit(view, {"cfield0": "A"}), harness.submit(view, {"cfield0": "A"}))
+    await asyncio.gather(
+        harness.submit(view, {"cfield0": "A"}), harness.submit(view, {"cfield0": "A"})
+    )
     first, second = await harness.slack.response(rid, 0), await harness.slack.response(rid, 1)
     assert len(harness.rescue.pin_calls()) == 1
     shown = message_text(first) + message_text(second)
@@ -251,11 +287,15 @@ async def test_a_user_from_another_organisation_is_refused(harness: Harness) -> 
     assert harness.slack.calls_to("views.open") == []
 
 
-async def test_labels_and_field_choice_come_from_settings(fake_slack, fake_rescue, sqlite_url) -> None:
+async def test_labels_and_field_choice_come_from_settings(
+    fake_slack, fake_rescue, sqlite_url
+) -> None:
     from tests.conftest import start_harness
 
     h, (server, http) = await start_harness(
-        fake_slack, fake_rescue, sqlite_url,
+        fake_slack,
+        fake_rescue,
+        sqlite_url,
         rescue_field_labels={"cfield0": "Customer name", "tracking0": "Ticket"},
         rescue_fields=("tracking0", "cfield0"),
     )
@@ -263,8 +303,14 @@ async def test_labels_and_field_choice_come_from_settings(fake_slack, fake_rescu
         await h.link("U1", AUTHCODE)
         await h.command("Jane")
         view = await h.opened_view()
-        inputs = [(b["block_id"], b["label"]["text"]) for b in view["blocks"] if b["type"] == "input"]
-        assert inputs == [("tracking0", "Ticket"), ("cfield0", "Customer name"), ("notechconsole", "Technician Console")]
+        inputs = [
+            (b["block_id"], b["label"]["text"]) for b in view["blocks"] if b["type"] == "input"
+        ]
+        assert inputs == [
+            ("tracking0", "Ticket"),
+            ("cfield0", "Customer name"),
+            ("notechconsole", "Technician Console"),
+        ]
     finally:
         await http.close()
         await server.close()
@@ -280,4 +326,6 @@ async def test_the_flow_works_on_each_database(pg_harness: Harness) -> None:
 
 
 async def test_state_values_helper_matches_slack_shape() -> None:
-    assert state_values({"cfield0": "a"}, True)["notechconsole"]["value"]["selected_options"] == [{"value": "1"}]
+    assert state_values({"cfield0": "a"}, True)["notechconsole"]["value"]["selected_options"] == [
+        {"value": "1"}
+    ]

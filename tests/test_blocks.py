@@ -1,0 +1,118 @@
+"""Every builder, round-tripped through slack_sdk's Block Kit models (they enforce the limits)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot import blocks, texts
+from bot.blocks import ModalContext, PinDetails
+from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
+
+
+def round_trip_view(view: dict) -> None:
+    assert View(**view).to_dict() == view
+
+
+def round_trip_message(message: dict) -> None:
+    parsed = [Block.parse(b) for b in message["blocks"]]
+    assert [b.to_dict() for b in parsed if b] == message["blocks"]
+    assert message["text"] and len(message["blocks"]) <= 50
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_pin_modal(kind: Kind) -> None:
+    context = ModalContext(kind, "https://hooks.slack.com/commands/T/1/abc", "C1")
+    view = blocks.pin_modal(
+        context, TEXT_FIELDS, lambda name: name, {"cfield0": "Jane"}, {"cfield0": "note"}
+    )
+    round_trip_view(view)
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [b["block_id"] for b in inputs] == [*TEXT_FIELDS, "notechconsole"]
+    assert all(b["optional"] for b in inputs)
+    assert {b["block_id"]: b["element"].get("max_length") for b in inputs[:-1]} == FIELD_LIMITS
+    assert inputs[0]["element"]["initial_value"] == "Jane" and inputs[0]["hint"]["text"] == "note"
+    assert ModalContext.load(view["private_metadata"]) == context
+    assert view["title"]["text"] == texts.MODAL_TITLE[kind]
+
+
+def test_modal_context_survives_garbage() -> None:
+    for raw in (None, "", "not json", "[]", '{"k": "nope"}', '{"r": 5}'):
+        assert ModalContext.load(raw).kind is Kind.RESCUE
+    assert ModalContext.load('{"r": 5}').response_url is None
+
+
+def test_long_labels_are_cut_to_slacks_limit() -> None:
+    view = blocks.pin_modal(ModalContext(Kind.RESCUE), ("cfield0",), lambda name: "L" * 3000)
+    round_trip_view(view)
+
+
+@pytest.mark.parametrize("signin", [True, False])
+def test_link_modal(signin: bool) -> None:
+    view = blocks.link_modal(ModalContext(Kind.RESCUE, None, None), offer_signin=signin)
+    round_trip_view(view)
+    ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    assert ids == (["authcode", "email", "pwd"] if signin else ["authcode"])
+    shown = str(view)
+    assert ("replace" in shown) is signin  # the warning before signing in
+
+
+def test_direct_link_uses_the_api_host() -> None:
+    assert blocks.direct_link("https://secure.logmeinrescue.com/API/", "012345") == (
+        "https://secure.logmeinrescue.com/R?i=2&Code=012345"
+    )
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_pin_message(kind: Kind) -> None:
+    details = PinDetails(
+        kind,
+        "012345",
+        {"cfield0": "<Jane & co>", "tracking0": "T-1", "cfield2": "secret problem"},
+        "https://x/R?i=2&Code=012345",
+        no_tech_console=True,
+        expires_at=datetime(2026, 1, 1, 12, 30, tzinfo=UTC),
+    )
+    message = blocks.pin_message(details, lambda n: {"cfield0": "Customer"}.get(n, n))
+    round_trip_message(message)
+    shown = str(message)
+    assert (
+        message["blocks"][0]["type"] == "header"
+        and "012345" in message["blocks"][0]["text"]["text"]
+    )
+    assert "&lt;Jane &amp; co&gt;" in shown and "<Jane" not in shown
+    assert "secret problem" not in shown  # only the name and ticket are echoed
+    assert "12:30" in shown and "<!date^" in shown
+    assert ("LogMeIn123.com" in shown) is (kind is Kind.RESCUE)
+    assert ("Rescue Lens" in shown) is (kind is Kind.LENS)
+
+
+def test_pin_message_without_validity_says_pins_expire() -> None:
+    message = blocks.pin_message(PinDetails(Kind.RESCUE, "111111", {}, "l"), lambda n: n)
+    assert "expire" in str(message)
+
+
+@pytest.mark.parametrize("outcome", list(texts.FAILURES))
+def test_failure_messages(outcome: Outcome) -> None:
+    for kind in Kind:
+        message = blocks.failure_message(kind, outcome, "503")
+        round_trip_message(message)
+        assert "{" not in message["text"]
+
+
+def test_small_messages() -> None:
+    for message in (blocks.help_message(), blocks.notice("hi"), blocks.not_linked_message("U1")):
+        round_trip_message(message)
+        assert message["response_type"] == "ephemeral"
+
+
+def test_every_failure_outcome_has_a_distinct_sentence() -> None:
+    failing = [o for o in Outcome if o not in (Outcome.OK, Outcome.NOT_LINKED, Outcome.BUSY)]
+    assert set(failing) == set(texts.FAILURES)
+    headlines = [f.headline for f in texts.FAILURES.values()]
+    assert len(set(headlines)) == len(headlines)
+    for failure in texts.FAILURES.values():
+        assert failure.headline.endswith(".") and failure.advice.endswith(".")

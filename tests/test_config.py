@@ -1,0 +1,123 @@
+"""Settings: defaults, parsing, and a clear one-line error per problem."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.config import SettingsError, load_settings
+
+TOKEN = "xoxb-1-2-abc"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "DATABASE_URL",
+        "ENCRYPTION_KEY",
+        "RESCUE_FIELDS",
+        "RESCUE_FIELD_LABELS",
+        "ADMIN_SLACK_USER_IDS",
+        "PORT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def problems(mode: str = "serve", **env: str) -> list[str]:
+    try:
+        load_settings(mode, **env)  # type: ignore[arg-type]
+    except SettingsError as error:
+        return error.problems
+    return []
+
+
+def test_missing_tokens_are_named_one_line_each() -> None:
+    found = problems()
+    assert len(found) == 2
+    assert found[0].startswith("SLACK_BOT_TOKEN is missing") and found[1].startswith(
+        "SLACK_SIGNING_SECRET is missing"
+    )
+    assert all("\n" not in line for line in found)
+
+
+def test_socket_needs_an_app_token() -> None:
+    assert problems("socket", slack_bot_token=TOKEN)[0].startswith("SLACK_APP_TOKEN is missing")
+    assert "malformed" in problems("socket", slack_bot_token=TOKEN, slack_app_token="xoxb-nope")[0]
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    settings = load_settings("serve")
+    assert settings.port == 3000 and settings.rescue_timeout_seconds == 10
+    assert settings.sqlalchemy_url == "sqlite+aiosqlite:///rescue_pin.sqlite3"
+    assert settings.rescue_api_url == "https://secure.logmeinrescue.com/API/"
+    assert settings.label("cfield0") == "cfield0"
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgres://u:p@h:5432/d", "postgresql+asyncpg://u:p@h:5432/d"),
+        ("postgresql://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("sqlite:////var/data/x.db", "sqlite+aiosqlite:////var/data/x.db"),
+    ],
+)
+def test_database_urls(url: str, driver: str) -> None:
+    settings = load_settings(
+        "store", database_url=url, encryption_key=Fernet.generate_key().decode()
+    )
+    assert settings.sqlalchemy_url == driver
+
+
+def test_postgres_without_a_key_refuses() -> None:
+    assert problems("store", database_url="postgres://h/d")[0].startswith(
+        "ENCRYPTION_KEY is missing"
+    )
+
+
+def test_a_bad_key_is_one_line_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    [line] = problems("store", encryption_key="not-a-fernet-key-sekrit")
+    assert line.startswith("ENCRYPTION_KEY is malformed") and "sekrit" not in line
+
+
+def test_key_lists_for_rotation() -> None:
+    keys = f"{Fernet.generate_key().decode()}, {Fernet.generate_key().decode()}"
+    assert problems("store", encryption_key=keys) == []
+
+
+def test_env_lists_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESCUE_FIELDS", "tracking0, cfield0")
+    monkeypatch.setenv("RESCUE_FIELD_LABELS", '{"cfield0": "Customer name"}')
+    monkeypatch.setenv("ADMIN_SLACK_USER_IDS", "U1,U2")
+    settings = load_settings("store")
+    assert settings.rescue_fields == ("tracking0", "cfield0")
+    assert settings.label("cfield0") == "Customer name"
+    assert settings.admin_slack_user_ids == frozenset({"U1", "U2"})
+    monkeypatch.setenv("RESCUE_FIELDS", '["cfield1"]')
+    assert load_settings("store").rescue_fields == ("cfield1",)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "start"),
+    [
+        ("RESCUE_FIELDS", "cfield9", "RESCUE_FIELDS is malformed"),
+        ("RESCUE_FIELD_LABELS", "{not json", "RESCUE_FIELD_LABELS is malformed"),
+        ("RESCUE_FIELD_LABELS", '{"cfield7": "x"}', "RESCUE_FIELD_LABELS is malformed"),
+        ("RESCUE_TIMEOUT_SECONDS", "soon", "RESCUE_TIMEOUT_SECONDS is malformed"),
+        ("RESCUE_TIMEOUT_SECONDS", "0", "RESCUE_TIMEOUT_SECONDS is malformed"),
+        ("PORT", "99999", "PORT is malformed"),
+        ("RESCUE_API_URL", "ftp://x", "RESCUE_API_URL is malformed"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL is malformed"),
+    ],
+)
+def test_malformed_values_are_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, start: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    found = problems("store")
+    assert len(found) == 1 and found[0].startswith(start), found

@@ -1,0 +1,145 @@
+"""Storage on SQLite and on the local PostgreSQL: links, encryption at rest, guards, audit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
+
+from bot.config import Settings
+from bot.crypto import Cipher, CryptoError, load_cipher
+from bot.store import Method, Store, links
+
+AUTHCODE = "Zx9-authcode-at-rest-4711"
+
+
+def driver_url(url: str) -> str:
+    return Settings(_env_file=None, database_url=url).sqlalchemy_url  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def store(database_url: str) -> Store:
+    store = await Store.open(driver_url(database_url), Cipher([Fernet.generate_key().decode()]))
+    yield store
+    await store.close()
+
+
+async def test_link_lookup_unlink(store: Store) -> None:
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    assert await store.authcode("T1", "U1") == AUTHCODE
+    assert await store.is_linked("T1", "U1")
+    await store.link("T1", "U1", "replaced-code-0001", Method.SELF, by="U1")
+    assert await store.authcode("T1", "U1") == "replaced-code-0001"
+    [info] = await store.links()
+    assert (info.method, info.last_used_at) == (Method.SELF, None)
+    assert await store.unlink("T1", "U1") is True
+    assert await store.authcode("T1", "U1") is None
+    assert await store.unlink("T1", "U1") is False
+
+
+async def test_the_same_user_id_in_another_team_is_someone_else(store: Store) -> None:
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    assert await store.authcode("T2", "U1") is None
+    await store.link("T2", "U1", "other-team-code", Method.CLI)
+    assert await store.authcode("T1", "U1") == AUTHCODE
+    assert [i.team_id for i in await store.links("T2")] == ["T2"]
+
+
+async def test_authcodes_are_encrypted_at_rest(store: Store, database_url: str) -> None:
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    async with store.engine.connect() as connection:
+        stored = await connection.scalar(select(links.c.authcode))
+        dump = " ".join(
+            str(v)
+            for row in (await connection.execute(text("SELECT * FROM links"))).all()
+            for v in row
+        )
+    assert stored.startswith("gAAAAA") and AUTHCODE not in dump
+    if database_url.startswith("sqlite"):
+        await store.close()
+        path = Path(database_url.removeprefix("sqlite:///"))
+        for file in path.parent.glob(path.name + "*"):
+            assert AUTHCODE.encode() not in file.read_bytes()
+
+
+async def test_record_use(store: Store) -> None:
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    await store.record_use("T1", "U1", "OK")
+    [info] = await store.links()
+    assert (
+        info.last_outcome == "OK"
+        and info.last_used_at is not None
+        and info.last_used_at.tzinfo is not None
+    )
+
+
+async def test_rotate_key(database_url: str) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    first = await Store.open(driver_url(database_url), Cipher([old]))
+    await first.link("T1", "U1", AUTHCODE, Method.CLI)
+    await first.link("T1", "U2", "second-code-xyz", Method.CLI)
+    await first.close()
+    both = await Store.open(driver_url(database_url), Cipher([new, old]))
+    assert await both.rotate_key() == 2
+    await both.close()
+    only_new = await Store.open(driver_url(database_url), Cipher([new]))
+    try:
+        assert await only_new.authcode("T1", "U1") == AUTHCODE
+    finally:
+        await only_new.close()
+    only_old = await Store.open(driver_url(database_url), Cipher([old]))
+    try:
+        with pytest.raises(CryptoError):
+            await only_old.authcode("T1", "U1")
+    finally:
+        await only_old.close()
+
+
+async def test_one_request_at_a_time_per_agent(store: Store) -> None:
+    stale = timedelta(seconds=60)
+    results = await asyncio.gather(*(store.begin_request("T1", "U1", stale) for _ in range(5)))
+    assert sorted(results) == [False, False, False, False, True]
+    assert await store.begin_request("T1", "U2", stale) is True
+    await store.end_request("T1", "U1")
+    assert await store.begin_request("T1", "U1", stale) is True
+    # A guard left by a crashed process expires.
+    assert await store.begin_request("T1", "U1", timedelta(seconds=-1)) is True
+
+
+async def test_audit_rows_and_purge(store: Store) -> None:
+    row = dict(
+        team_id="T1",
+        user_id="U1",
+        action="request",
+        kind="rescue",
+        channel_id="C1",
+        cfield0="Jane",
+        tracking0="T-9",
+        no_tech_console=False,
+        outcome="OK",
+        pin="012345",
+    )
+    audit_id = await store.add_audit(**row)
+    await store.set_delivered(audit_id, True)
+    [found] = await store.audit_rows(user_id="U1")
+    assert (found.pin, found.delivered, found.cfield0) == ("012345", True, "Jane")
+    assert await store.purge_audit(timedelta(days=1)) == 0
+    assert await store.purge_audit(timedelta(seconds=-1)) == 1
+
+
+def test_key_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
+    database = tmp_path / "x.sqlite3"
+    cipher, created = load_cipher(None, database)
+    assert created is not None and (created.stat().st_mode & 0o777) == 0o600
+    again, created_again = load_cipher(None, database)
+    assert created_again is None
+    assert again.decrypt(cipher.encrypt("abc")) == "abc"
+
+
+def test_no_key_and_no_file_refuses() -> None:
+    with pytest.raises(CryptoError):
+        load_cipher(None, None)
