@@ -142,6 +142,56 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import linking
+    from bot.services import Services
+
+    if not settings.sso_enabled:
+        raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
+    team = args.team or await _installed_team(settings)
+    services = await Services.start(settings)
+    try:
+        members = await _members(services, args.users)
+        linked: list[tuple[str, str]] = []
+        refused: list[tuple[str, str]] = []
+        skipped: list[str] = []
+        for user_id, user in members:
+            if not args.relink and await services.store.is_linked(team, user_id):
+                skipped.append(user_id)
+                continue
+            outcome = await linking.link_sso(services, team, user_id, user)
+            (linked if outcome.linked else refused).append((user_id, outcome.reason))
+    finally:
+        await services.stop()
+    print(f"Linked {len(linked)}; already linked {len(skipped)}; not linked {len(refused)}.")
+    for user_id, _ in linked:
+        print(f"  linked      {user_id}")
+    for user_id, reason in refused:
+        print(f"  not linked  {user_id}: {reason}")
+    return 0 if not refused else 3
+
+
+async def _members(services: Any, wanted: list[str]) -> list[tuple[str, Any]]:
+    """The users to link: those named (looked up one by one) or every member of the workspace."""
+    from bot import linking
+
+    if wanted:
+        return [(_user_id(u), await linking.user_info(services, u)) for u in wanted]
+    members: list[tuple[str, Any]] = []
+    cursor = None
+    while True:
+        try:
+            page = await services.slack.users_list(limit=200, cursor=cursor)
+        except Exception as error:
+            raise Failure(f"Slack refused users.list ({type(error).__name__})") from None
+        for user in page.get("members", []):
+            if not user.get("is_bot") and not user.get("deleted") and user.get("id") != "USLACKBOT":
+                members.append((user["id"], user))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return members
+
+
 async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     from bot.crypto import CryptoError
 
@@ -196,6 +246,7 @@ VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
     "unlink": ("store", unlink, "forget a Slack user's authcode"),
     "users": ("store", users, "list linked users (never their authcodes)"),
     "check": ("serve", check, "check the settings and the database, one line per problem"),
+    "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
     "rotate-key": ("store", rotate_key, "re-encrypt every authcode with the first ENCRYPTION_KEY"),
     "genkey": ("store", genkey, "print a new Fernet key for ENCRYPTION_KEY"),
 }
@@ -208,7 +259,10 @@ def parser() -> argparse.ArgumentParser:
         verb = verbs.add_parser(name, help=summary, description=summary)
         if name in ("link", "unlink"):
             verb.add_argument("user", help="the Slack user ID, e.g. U0123ABCD")
-        if name in ("link", "unlink", "users"):
+        if name == "link-sso":
+            verb.add_argument("users", nargs="*", help="Slack user IDs (default: every member)")
+            verb.add_argument("--relink", action="store_true", help="also re-link linked users")
+        if name in ("link", "unlink", "users", "link-sso"):
             verb.add_argument(
                 "--team", help="the Slack team ID (default: the bot token's workspace)"
             )

@@ -50,9 +50,15 @@ class ModalContext:
     kind: Kind
     response_url: str | None = None
     channel_id: str | None = None
+    target_user: str | None = None  # the link modal, opened by an admin for someone else
 
     def dump(self) -> str:
-        data = {"k": self.kind.value, "r": self.response_url, "c": self.channel_id}
+        data = {
+            "k": self.kind.value,
+            "r": self.response_url,
+            "c": self.channel_id,
+            "t": self.target_user,
+        }
         return json.dumps({key: value for key, value in data.items() if value})
 
     @classmethod
@@ -61,13 +67,14 @@ class ModalContext:
         try:
             data = json.loads(raw or "{}")
             kind = Kind(data.get("k", Kind.RESCUE.value))
-            url, channel = data.get("r"), data.get("c")
+            url, channel, target = data.get("r"), data.get("c"), data.get("t")
         except (ValueError, TypeError, AttributeError):
             return cls(Kind.RESCUE)
         return cls(
             kind,
             url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
             channel if isinstance(channel, str) else None,
+            target if isinstance(target, str) else None,
         )
 
 
@@ -135,8 +142,12 @@ def _label(text: str, default: str | None = None) -> str:
 
 
 def link_modal(context: ModalContext, offer_signin: bool = True) -> dict[str, Any]:
+    intro = texts.LINK_INTRO
+    if context.target_user:
+        intro = texts.LINK_FOR_OTHER.format(user=context.target_user) + "\n" + intro
+        offer_signin = False  # nobody types someone else's password
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=texts.LINK_INTRO)),
+        SectionBlock(text=MarkdownTextObject(text=intro)),
         InputBlock(
             block_id=AUTHCODE_BLOCK,
             label=PlainTextObject(text=texts.LINK_AUTHCODE_LABEL),
@@ -234,8 +245,8 @@ def failure_message(kind: Kind, outcome: Outcome, detail: str | None = None) -> 
     return _message(f"{texts.HEADLINE_FAILED[kind]}: {headline} {advice}", blocks)
 
 
-def not_linked_message(user_id: str) -> Message:
-    text = texts.NOT_LINKED.format(user=user_id)
+def not_linked_message(user_id: str, text: str | None = None) -> Message:
+    text = text or texts.NOT_LINKED.format(user=user_id)
     return _message(
         text,
         [SectionBlock(text=MarkdownTextObject(text=text)), _link_again_button(texts.LINK_SUBMIT)],

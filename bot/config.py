@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     rescue_fields: Annotated[tuple[str, ...], NoDecode] = TEXT_FIELDS
     rescue_sso_company_id: str | None = None
     rescue_sso_password: SecretStr | None = None
+    # How a Slack e-mail becomes a Rescue SSO ID: {email}, {local} (before the @), {domain}.
+    rescue_sso_id_template: str = "{email}"
     admin_slack_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     rescue_pin_validity_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 30)
     audit_retention_days: int = Field(default=90, gt=0)
@@ -159,9 +161,26 @@ class Settings(BaseSettings):
                 found.append(f"ENCRYPTION_KEY is malformed: {problem}.")
         if bool(self.rescue_sso_company_id) != bool(self.rescue_sso_password):
             found.append("RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD go together: set both.")
+        if not _template_ok(self.rescue_sso_id_template):
+            found.append(
+                "RESCUE_SSO_ID_TEMPLATE is malformed: use {email}, {local} and {domain} only."
+            )
         if self.rescue_sso_company_id and not self.rescue_sso_company_id.isdigit():
             found.append("RESCUE_SSO_COMPANY_ID is malformed: the company ID is a number.")
         return found
+
+
+def _template_ok(template: str) -> bool:
+    try:
+        template.format(email="a@b", local="a", domain="b")
+    except (KeyError, IndexError, ValueError):
+        return False
+    return "{" in template
+
+
+def sso_id(template: str, email: str) -> str:
+    local, _, domain = email.partition("@")
+    return template.format(email=email, local=local, domain=domain)
 
 
 def _split_list(raw: object) -> object:

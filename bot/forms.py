@@ -65,6 +65,15 @@ def command_prefill(text: str) -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
+_MENTION = re.compile(r"\A(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?\Z")
+
+
+def mentioned_user(text: str) -> str | None:
+    """`U0123ABCD` or an escaped mention `<@U0123ABCD|jane>`: whom `link` is for."""
+    match = _MENTION.match(text.strip())
+    return match.group(1) if match else None
+
+
 def read_link_form(state: Mapping[str, Any]) -> tuple[str, str, str]:
     return (
         text_value(state, AUTHCODE_BLOCK).strip(),

@@ -1,12 +1,17 @@
-"""Linking a Slack user to a Rescue authcode: pasted, by Rescue sign-in, or by SSO."""
+"""Linking a Slack user to a Rescue authcode: pasted, by Rescue sign-in, by an admin, or by SSO."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
 
 from bot import texts
 from bot.blocks import EMAIL_BLOCK, PWD_BLOCK
+from bot.config import sso_id
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
 from bot.rescue import AuthOutcome, AuthResult
@@ -24,14 +29,18 @@ class LinkOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-async def link_self(
-    services: Services, who: Requester, authcode: str, email: str, password: str
+async def link_pasted(services: Services, who: Requester, target: str, authcode: str) -> None:
+    """An authcode typed into the link modal, by the agent or by a team lead for them."""
+    register_secrets([authcode])
+    method = Method.SELF if target == who.user_id else Method.ADMIN
+    await services.store.link(who.team_id, target, authcode, method, by=who.user_id)
+    log.info("linked", method=method, target=target)
+
+
+async def link_by_signin(
+    services: Services, who: Requester, email: str, password: str
 ) -> LinkOutcome:
-    if authcode:
-        register_secrets([authcode])
-        await services.store.link(who.team_id, who.user_id, authcode, Method.SELF, by=who.user_id)
-        log.info("linked", method=Method.SELF)
-        return LinkOutcome()
+    """Trade a Rescue e-mail and password for an authcode; the password is used once."""
     register_secrets([password])
     try:
         result = await asyncio.wait_for(
@@ -49,3 +58,65 @@ async def link_self(
     log.info("signin_refused", outcome=result.outcome.value)
     block = PWD_BLOCK if result.outcome is AuthOutcome.INVALID else EMAIL_BLOCK
     return LinkOutcome({block: texts.SIGNIN_FAILED[result.outcome]})
+
+
+async def user_info(services: Services, user_id: str) -> dict[str, Any] | None:
+    try:
+        answer = await services.slack.users_info(user=user_id)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
+        log.warning("users_info_failed", error=type(error).__name__)
+        return None
+    user = answer.get("user")
+    return user if isinstance(user, dict) else None
+
+
+async def is_team_lead(services: Services, user_id: str) -> bool:
+    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner."""
+    if user_id in services.settings.admin_slack_user_ids:
+        return True
+    user = await user_info(services, user_id)
+    return bool(user and (user.get("is_admin") or user.get("is_owner")))
+
+
+@dataclass(frozen=True)
+class SsoOutcome:
+    linked: bool
+    reason: str = ""  # a sentence from texts.SSO_REASONS when not linked
+
+
+def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
+    if user is None:
+        return "not_found"
+    if user.get("is_bot") or user.get("id") == "USLACKBOT":
+        return "bot"
+    if user.get("deleted"):
+        return "deleted"
+    if user.get("team_id") not in (None, team_id):
+        return "foreign"
+    profile = user.get("profile")
+    email = profile.get("email") if isinstance(profile, dict) else None
+    return None if isinstance(email, str) and "@" in email else "no_email"
+
+
+async def link_sso(
+    services: Services, team_id: str, user_id: str, user: dict[str, Any] | None = None
+) -> SsoOutcome:
+    """Ask Rescue SSO for the authcode of the technician whose SSO ID is this Slack e-mail."""
+    settings = services.settings
+    if not (settings.rescue_sso_company_id and settings.rescue_sso_password):
+        return SsoOutcome(False, "SSO is not configured.")
+    user = user if user is not None else await user_info(services, user_id)
+    refusal = _sso_refusal(user, team_id)
+    if refusal or user is None:
+        return SsoOutcome(False, texts.SSO_REASONS[refusal or "not_found"])
+    ssoid = sso_id(settings.rescue_sso_id_template, user["profile"]["email"])
+    result = await services.rescue.request_authcode_sso(
+        ssoid, settings.rescue_sso_password.get_secret_value(), settings.rescue_sso_company_id
+    )
+    if result.outcome is not AuthOutcome.OK or not result.authcode:
+        log.info("sso_refused", outcome=result.outcome.value)
+        return SsoOutcome(False, texts.SSO_REASONS[result.outcome.value].format(sso_id=ssoid))
+    register_secrets([result.authcode])
+    await services.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
+    log.info("linked", method=Method.SSO)
+    return SsoOutcome(True)

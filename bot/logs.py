@@ -133,8 +133,11 @@ def setup(level: str = "INFO", fmt: str | None = None, stream: Any = None) -> No
     root.addHandler(handler)
     root.setLevel(level)
     # The Slack libraries log request bodies and headers at DEBUG: never let that through.
-    for chatty in ("slack_bolt", "slack_sdk", "aiohttp.access", "asyncio"):
+    for chatty in ("slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # The database layers log SQL with its parameters (customer fields) from INFO down.
+    for database in ("sqlalchemy", "aiosqlite", "asyncpg"):
+        logging.getLogger(database).setLevel(logging.WARNING)
 
 
 def register_secrets(values: Iterable[str | None]) -> None:

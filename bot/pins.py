@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import blocks, texts
+from bot import blocks, linking, texts
 from bot.blocks import Message, ModalContext, PinDetails
 from bot.delivery import deliver
 from bot.identity import Requester
@@ -47,6 +47,13 @@ async def obtain(services: Services, who: Requester, request: SessionRequest) ->
         return PinResult(Outcome.BUSY)
     try:
         authcode = await store.authcode(who.team_id, who.user_id)
+        # SSO at the command may have run out of time; it gets its full time here.
+        if (
+            authcode is None
+            and services.settings.sso_enabled
+            and (await linking.link_sso(services, who.team_id, who.user_id)).linked
+        ):
+            authcode = await store.authcode(who.team_id, who.user_id)
         if authcode is None:
             return PinResult(Outcome.NOT_LINKED)
         register_secrets([authcode])

@@ -58,6 +58,29 @@ EXPIRES_AT = (
 )
 ONLY_YOU = "Only you can see this."
 
+LINK_FOR_OTHER = "You are linking <@{user}>: paste *their* authcode."
+LINKED_OTHER = "<@{user}> is now linked to LogMeIn Rescue."
+NOT_ADMIN = (
+    "Only workspace admins and the team leads your admin named can link someone else. "
+    "To link yourself, type `/rescue-pin link`."
+)
+SSO_REASONS = {
+    "no_email": "Slack has no e-mail address for this user "
+    "(the app needs the users:read.email scope).",
+    "not_found": "Slack doesn't know this user.",
+    "bot": "This is a bot or app user.",
+    "deleted": "This user is deactivated in Slack.",
+    "foreign": "This user belongs to another organisation.",
+    AuthOutcome.INVALID.value: "Rescue has no SSO technician with the ID {sso_id}.",
+    AuthOutcome.ERROR.value: "Rescue couldn't issue an authcode just now.",
+    AuthOutcome.INVALIDPARAM_COMPANY.value: "Rescue says RESCUE_SSO_COMPANY_ID is wrong.",
+    AuthOutcome.UNREADABLE.value: "Rescue's answer couldn't be read.",
+    AuthOutcome.UNREACHABLE.value: "Rescue couldn't be reached.",
+}
+SSO_FAILED = (
+    "I tried to link you to LogMeIn Rescue through single sign-on, but: {reason} "
+    "Type `/rescue-pin link` to link yourself with your authcode, or ask your Slack admin."
+)
 NOT_LINKED = (
     "Your Slack account isn't linked to a LogMeIn Rescue technician yet, so I can't request a "
     "PIN for you. Type `/rescue-pin link` to link it yourself with your Rescue authcode, or ask "
@@ -71,7 +94,6 @@ BUSY = (
     "You already have a PIN request on its way to Rescue. Wait for its answer (a few seconds) "
     "before asking again: every request spends a PIN."
 )
-EMPTY_FIELDS_NOTE = "No session details were given."
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ from bot.services import Services
 log = get_logger(__name__)
 
 
+def text_field(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) else None
+
+
 def identify(
     body: dict[str, Any], context: AsyncBoltContext, action: str
 ) -> tuple[Requester, bool]:

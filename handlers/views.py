@@ -55,13 +55,21 @@ def register(app: AsyncApp, services: Services) -> None:
             await ack(response_action="errors", errors=errors)
             return
         who, foreign = identify(body, context, "link")
-        if foreign:
-            await ack(response_action="errors", errors={AUTHCODE_BLOCK: texts.FOREIGN_USER})
+        target = modal.target_user or who.user_id
+        if foreign or (
+            target != who.user_id and not await linking.is_team_lead(services, who.user_id)
+        ):
+            refusal = texts.FOREIGN_USER if foreign else texts.NOT_ADMIN
+            await ack(response_action="errors", errors={AUTHCODE_BLOCK: refusal})
             return
-        # Sign-in must answer inside Slack's 3 seconds so a wrong password is an inline error.
-        outcome = await linking.link_self(services, who, authcode, email, password)
-        if outcome.errors:
-            await ack(response_action="errors", errors=outcome.errors)
-            return
+        if authcode:
+            await linking.link_pasted(services, who, target, authcode)
+        else:
+            # Sign-in answers inside Slack's 3 seconds so a wrong password is an inline error.
+            outcome = await linking.link_by_signin(services, who, email, password)
+            if outcome.errors:
+                await ack(response_action="errors", errors=outcome.errors)
+                return
         await ack()
-        await reply(services, modal.response_url, who.user_id, blocks.notice(texts.LINKED))
+        text = texts.LINKED if target == who.user_id else texts.LINKED_OTHER.format(user=target)
+        await reply(services, modal.response_url, who.user_id, blocks.notice(text))

@@ -74,7 +74,7 @@ class FakeSlack(FakeServer):
         self.members: list[str] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
-        self.app.router.add_post("/api/{method}", self._api)
+        self.app.router.add_route("*", "/api/{method}", self._api)  # slack_sdk GETs some
         self.app.router.add_post("/response/{rid}", self._response)
 
     def api_url(self) -> str:
