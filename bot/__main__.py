@@ -192,6 +192,25 @@ async def _members(services: Any, wanted: list[str]) -> list[tuple[str, Any]]:
             return members
 
 
+async def audit(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot import audit as trail
+
+    try:
+        since = datetime.fromisoformat(args.since)
+    except ValueError:
+        raise Failure(f"--since {args.since!r} is not a date (YYYY-MM-DD)") from None
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    store = await _store(settings)
+    try:
+        rows = list(reversed(await store.audit_rows(since=since, user_id=args.user)))
+    finally:
+        await store.close()
+    sys.stdout.write(trail.to_csv(rows) if args.format == "csv" else trail.to_json(rows))
+    return 0
+
+
 async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     from bot.crypto import CryptoError
 
@@ -247,6 +266,7 @@ VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
     "users": ("store", users, "list linked users (never their authcodes)"),
     "check": ("serve", check, "check the settings and the database, one line per problem"),
     "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
+    "audit": ("store", audit, "export the audit trail (PIN requests and shares)"),
     "rotate-key": ("store", rotate_key, "re-encrypt every authcode with the first ENCRYPTION_KEY"),
     "genkey": ("store", genkey, "print a new Fernet key for ENCRYPTION_KEY"),
 }
@@ -262,6 +282,10 @@ def parser() -> argparse.ArgumentParser:
         if name == "link-sso":
             verb.add_argument("users", nargs="*", help="Slack user IDs (default: every member)")
             verb.add_argument("--relink", action="store_true", help="also re-link linked users")
+        if name == "audit":
+            verb.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
+            verb.add_argument("--user", help="only this Slack user ID")
+            verb.add_argument("--format", choices=("csv", "json"), default="csv")
         if name in ("link", "unlink", "users", "link-sso"):
             verb.add_argument(
                 "--team", help="the Slack team ID (default: the bot token's workspace)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 import handlers
+from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
 from bot.services import Services
@@ -101,8 +103,10 @@ def create_app(settings: Settings) -> web.Application:
         services = await Services.start(settings)
         app[SERVICES] = services
         app[BOLT] = build_bolt(services)
+        purge = asyncio.create_task(purge_forever(services.store, settings.audit_retention_days))
         log.info("ready", database="sqlite" if settings.is_sqlite else "postgresql")
         yield
+        purge.cancel()
         await services.stop()
 
     async def drain(app: web.Application) -> None:

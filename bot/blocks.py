@@ -33,6 +33,10 @@ LINK_CALLBACK = "link_request"
 NO_CONSOLE = "notechconsole"
 VALUE_ACTION = "value"
 LINK_OPEN_ACTION = "link_open"
+SHARE_ACTION = "pin_share"
+RETRY_ACTION = "pin_retry_no_console"
+HOME_REQUEST_ACTION = {Kind.RESCUE: "home_request_rescue", Kind.LENS: "home_request_lens"}
+HOME_UNLINK_ACTION = "home_unlink"
 AUTHCODE_BLOCK, EMAIL_BLOCK, PWD_BLOCK = "authcode", "email", "pwd"
 
 Message = dict[str, Any]
@@ -200,15 +204,26 @@ class PinDetails:
     expires_at: datetime | None = None
 
 
-def pin_message(details: PinDetails, label: Callable[[str], str]) -> Message:
-    """The private PIN: large, with the words for the customer and what it was made for."""
-    kind, pin = details.kind, details.pin
-    words = texts.CUSTOMER_WORDS[kind].format(pin=pin)
+def _customer_words(details: PinDetails) -> str:
+    words = texts.CUSTOMER_WORDS[details.kind].format(pin=details.pin)
     how = f"{texts.READ_TO_CUSTOMER}\n>{words}"
-    if kind is Kind.RESCUE:
-        how += "\n" + texts.DIRECT_LINK.format(link=details.link)
-    else:
-        how += "\n" + texts.LENS_APP_HINT
+    if details.kind is Kind.RESCUE:
+        return how + "\n" + texts.DIRECT_LINK.format(link=details.link)
+    return how + "\n" + texts.LENS_APP_HINT
+
+
+def pin_message(
+    details: PinDetails,
+    label: Callable[[str], str],
+    share_id: int | None = None,
+    shared: bool = False,
+) -> Message:
+    """The private PIN: large, with the words for the customer and what it was made for.
+
+    `share_id` (the audit row) adds the Share button; `shared` says it was shared instead.
+    """
+    kind, pin = details.kind, details.pin
+    how = _customer_words(details)
     facts = [
         f"*{escape(label(name))}:* {escape(details.fields[name])}"
         for name in ("cfield0", "tracking0")
@@ -230,16 +245,48 @@ def pin_message(details: PinDetails, label: Callable[[str], str]) -> Message:
     if facts:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(facts))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"{expiry} {texts.ONLY_YOU}")]))
+    if shared:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=texts.SHARED_PRIVATE_NOTE)]))
+    elif share_id is not None:
+        blocks.append(_buttons((texts.SHARE_BUTTON, SHARE_ACTION, str(share_id), None)))
     fallback = texts.PIN_FALLBACK.format(kind=texts.KIND_SHORT[kind], pin=pin)
     return _message(fallback, blocks)
 
 
-def failure_message(kind: Kind, outcome: Outcome, detail: str | None = None) -> Message:
+def shared_message(details: PinDetails, sharer: str) -> Message:
+    """The public copy: who shared it, the kind, the words for the customer; no customer fields."""
+    headline = texts.SHARED_HEADLINE[details.kind].format(pin=details.pin)
+    by = texts.SHARED_BY.format(user=sharer, kind=texts.KIND_NAME[details.kind])
+    message = _message(
+        f"{headline} ({by})",
+        [
+            HeaderBlock(text=PlainTextObject(text=headline)),
+            SectionBlock(text=MarkdownTextObject(text=_customer_words(details))),
+            ContextBlock(elements=[MarkdownTextObject(text=by)]),
+        ],
+    )
+    return {**message, "response_type": "in_channel", "replace_original": False}
+
+
+def failure_message(
+    kind: Kind,
+    outcome: Outcome,
+    detail: str | None = None,
+    retry_token: str | None = None,
+    retry_at: datetime | None = None,
+) -> Message:
     headline, advice = texts.failure_text(outcome, detail)
+    if retry_at is not None:
+        when = texts.RETRY_AT.format(
+            epoch=int(retry_at.timestamp()), time=retry_at.strftime("%H:%M:%S")
+        )
+        advice = f"{advice} {when}"
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{texts.HEADLINE_FAILED[kind]}.* {headline}")),
         SectionBlock(text=MarkdownTextObject(text=advice)),
     ]
+    if retry_token is not None:
+        blocks.append(_buttons((texts.RETRY_BUTTON, RETRY_ACTION, retry_token, "primary")))
     if outcome in AUTHCODE_PROBLEMS or outcome is Outcome.NOTLOGGEDIN:
         blocks.append(_link_again_button())
     return _message(f"{texts.HEADLINE_FAILED[kind]}: {headline} {advice}", blocks)
@@ -254,14 +301,17 @@ def not_linked_message(user_id: str, text: str | None = None) -> Message:
 
 
 def _link_again_button(label: str = texts.LINK_AGAIN_BUTTON) -> ActionsBlock:
+    return _buttons((label, LINK_OPEN_ACTION, "link", "primary"))
+
+
+def _buttons(*buttons: tuple[str, str, str, str | None]) -> ActionsBlock:
+    """(label, action_id, value, style) each."""
     return ActionsBlock(
         elements=[
             ButtonElement(
-                text=PlainTextObject(text=label),
-                action_id=LINK_OPEN_ACTION,
-                value="link",
-                style="primary",
+                text=PlainTextObject(text=label), action_id=action, value=value, style=style
             )
+            for label, action, value, style in buttons
         ]
     )
 
@@ -278,6 +328,73 @@ def help_message() -> Message:
 def _message(fallback: str, blocks: Sequence[Block]) -> Message:
     return {
         "response_type": "ephemeral",
+        "replace_original": False,  # a reply to a button adds a message, it replaces nothing
         "text": fallback,
         "blocks": [block.to_dict() for block in blocks],
     }
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    at: datetime
+    user_id: str
+    kind: Kind
+    outcome: str
+    pin: str | None
+    cfield0: str | None
+    tracking0: str | None
+    expires_at: datetime
+
+
+def _home_line(row: HomeRow, now: datetime, with_user: bool) -> str:
+    parts = [
+        f"<!date^{int(row.at.timestamp())}^{{date_short}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
+    ]
+    if with_user:
+        parts.append(f"<@{row.user_id}>")
+    parts.append(texts.KIND_SHORT[row.kind])
+    parts += [escape(value) for value in (row.cfield0, row.tracking0) if value]
+    if row.outcome == Outcome.OK.value and row.pin:
+        parts.append(
+            f"*{row.pin}*" if now < row.expires_at else f"~{row.pin}~ {texts.HOME_EXPIRED}"
+        )
+    else:
+        parts.append(texts.OUTCOME_SHORT.format(outcome=row.outcome))
+    return " · ".join(parts)
+
+
+def home_view(
+    linked: bool,
+    mine: Sequence[HomeRow],
+    team: Sequence[HomeRow] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The Home tab: link state, the two request buttons, recent requests (the team's for leads)."""
+    if linked:
+        state = texts.HOME_LINKED
+        link_buttons = _buttons(
+            (texts.HOME_RELINK, LINK_OPEN_ACTION, "home", None),
+            (texts.HOME_UNLINK, HOME_UNLINK_ACTION, "home", "danger"),
+        )
+    else:
+        state = texts.HOME_NOT_LINKED
+        link_buttons = _buttons((texts.HOME_LINK, LINK_OPEN_ACTION, "home", "primary"))
+    items: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=texts.HOME_TITLE)),
+        SectionBlock(text=MarkdownTextObject(text=state)),
+        link_buttons,
+        _buttons(
+            *[
+                (texts.HOME_REQUEST[kind], HOME_REQUEST_ACTION[kind], kind.value, None)
+                for kind in Kind
+            ]
+        ),
+        DividerBlock(),
+    ]
+    for title, rows, with_user in ((texts.HOME_RECENT, mine, False), (texts.HOME_TEAM, team, True)):
+        if rows is None:
+            continue
+        items.append(HeaderBlock(text=PlainTextObject(text=title)))
+        lines = [_home_line(row, now, with_user) for row in rows] or [texts.HOME_NONE]
+        items += [SectionBlock(text=MarkdownTextObject(text=line[:3000])) for line in lines]
+    return View(type="home", blocks=items[:100]).to_dict()

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     rescue_field_labels: dict[str, str] = Field(default_factory=dict)
     rescue_fields: Annotated[tuple[str, ...], NoDecode] = TEXT_FIELDS
+    # Where the message shortcut puts the message's text ("Problem description" in most accounts).
+    rescue_description_field: Literal["cfield1", "cfield2", "cfield3"] = "cfield1"
     rescue_sso_company_id: str | None = None
     rescue_sso_password: SecretStr | None = None
     # How a Slack e-mail becomes a Rescue SSO ID: {email}, {local} (before the @), {domain}.

@@ -74,6 +74,37 @@ def mentioned_user(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def display_name(user: Mapping[str, Any] | None) -> str:
+    """How a Slack user is called, for prefilling the customer's name."""
+    if not user:
+        return ""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, Mapping) else {}
+    for name in (
+        profile.get("real_name"),
+        user.get("real_name"),
+        profile.get("display_name"),
+        user.get("name"),
+    ):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return ""
+
+
+def message_prefill(
+    author: str, text: str, description_field: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Author as cfield0, the message as the description: cut to fit, and said so."""
+    prefill, notes = command_prefill(author)
+    limit = FIELD_LIMITS[description_field]
+    description, cut = fit(text.strip(), limit)
+    if description:
+        prefill[description_field] = description
+    if cut:
+        notes[description_field] = texts.SHORTCUT_CUT.format(limit=limit)
+    return prefill, notes
+
+
 def read_link_form(state: Mapping[str, Any]) -> tuple[str, str, str]:
     return (
         text_value(state, AUTHCODE_BLOCK).strip(),

@@ -2,22 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import blocks, linking, texts
 from bot.blocks import Message, ModalContext, PinDetails
+from bot.config import Settings
 from bot.delivery import deliver
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
-from bot.rescue import Outcome, PinResult, SessionRequest
+from bot.rescue import Kind, Outcome, PinResult, SessionRequest
 from bot.services import Services
 from bot.store import now
 
 log = get_logger(__name__)
 
+# Long enough to start the console and click; short enough that customer fields don't linger.
+RETRY_TTL = timedelta(minutes=15)
+# Rescue does not say how long to wait after POLLRATEEXCEEDED; a minute is what it asks for.
+POLL_RATE_WAIT = timedelta(seconds=60)
+# Without RESCUE_PIN_VALIDITY_MINUTES the app cannot know; App Home shows a PIN this long.
+ASSUMED_VALIDITY = timedelta(hours=1)
+
+
+def validity(settings: Settings) -> timedelta | None:
+    minutes = settings.rescue_pin_validity_minutes
+    return timedelta(minutes=minutes) if minutes else None
+
+
+def pin_details(
+    settings: Settings,
+    kind: Kind,
+    pin: str,
+    fields: dict[str, str],
+    at: datetime,
+    no_tech_console: bool = False,
+) -> PinDetails:
+    valid_for = validity(settings)
+    return PinDetails(
+        kind=kind,
+        pin=pin,
+        fields=fields,
+        link=blocks.direct_link(settings.rescue_api_url, pin),
+        no_tech_console=no_tech_console,
+        expires_at=at + valid_for if valid_for else None,
+    )
+
 
 def outcome_message(
-    services: Services, request: SessionRequest, result: PinResult, who: Requester
+    services: Services,
+    request: SessionRequest,
+    result: PinResult,
+    who: Requester,
+    audit_id: int | None = None,
+    retry_token: str | None = None,
 ) -> Message:
     settings = services.settings
     if result.outcome is Outcome.NOT_LINKED:
@@ -25,17 +62,14 @@ def outcome_message(
     if result.outcome is Outcome.BUSY:
         return blocks.notice(texts.BUSY)
     if not result.ok or result.pin is None:
-        return blocks.failure_message(request.kind, result.outcome, result.detail)
-    minutes = settings.rescue_pin_validity_minutes
-    details = PinDetails(
-        kind=request.kind,
-        pin=result.pin,
-        fields=request.fields,
-        link=blocks.direct_link(settings.rescue_api_url, result.pin),
-        no_tech_console=request.no_tech_console,
-        expires_at=now() + timedelta(minutes=minutes) if minutes else None,
+        retry_at = now() + POLL_RATE_WAIT if result.outcome is Outcome.POLLRATEEXCEEDED else None
+        return blocks.failure_message(
+            request.kind, result.outcome, result.detail, retry_token, retry_at
+        )
+    details = pin_details(
+        settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
     )
-    return blocks.pin_message(details, settings.label)
+    return blocks.pin_message(details, settings.label, share_id=audit_id)
 
 
 async def obtain(services: Services, who: Requester, request: SessionRequest) -> PinResult:
@@ -68,6 +102,7 @@ async def fulfil(
     services: Services, who: Requester, request: SessionRequest, context: ModalContext
 ) -> PinResult:
     """The whole flow after the modal closed. The PIN is audited before delivery is tried."""
+    store = services.store
     async with services.flows.track():
         result = await obtain(services, who, request)
         log.info(
@@ -77,7 +112,7 @@ async def fulfil(
             detail=result.detail,
             no_tech_console=request.no_tech_console,
         )
-        audit_id = await services.store.add_audit(
+        audit_id = await store.add_audit(
             team_id=who.team_id,
             user_id=who.user_id,
             action="request",
@@ -89,11 +124,21 @@ async def fulfil(
             outcome=result.outcome.value,
             pin=result.pin,
         )
-        message = outcome_message(services, request, result, who)
+        retry_token = None
+        if result.outcome is Outcome.NOTECHCONSOLERUNNING and not request.no_tech_console:
+            retry_token = await store.save_retry(
+                who.team_id,
+                who.user_id,
+                request.kind.value,
+                who.channel_id,
+                dict(request.fields),
+                RETRY_TTL,
+            )
+        message = outcome_message(services, request, result, who, audit_id, retry_token)
         delivered = await deliver(
             services.http, services.slack, context.response_url, who.user_id, message
         )
-        await services.store.set_delivered(audit_id, delivered)
+        await store.set_delivered(audit_id, delivered)
         if not delivered:
             log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
         return result

@@ -6,6 +6,8 @@ memory, so several processes on one database behave as one.
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -72,6 +74,21 @@ audit = Table(
     Column("outcome", String(32), nullable=False),
     Column("pin", String(6), nullable=True),
     Column("delivered", Boolean, nullable=True),
+    Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
+)
+
+# The fields of a request that may be retried without the console: kept here, encrypted,
+# so nothing about the customer travels through Slack twice and long fields survive.
+retries = Table(
+    "retries",
+    metadata,
+    Column("token", String(43), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("fields", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 
@@ -95,6 +112,7 @@ class LinkInfo:
 
 @dataclass(frozen=True)
 class AuditRow:
+    id: int
     at: datetime
     team_id: str
     user_id: str
@@ -107,6 +125,14 @@ class AuditRow:
     outcome: str
     pin: str | None
     delivered: bool | None
+    ref_id: int | None
+
+
+@dataclass(frozen=True)
+class Retry:
+    kind: str
+    channel_id: str | None
+    fields: dict[str, str]
 
 
 def now() -> datetime:
@@ -293,9 +319,18 @@ class Store:
             )
 
     async def audit_rows(
-        self, since: datetime | None = None, user_id: str | None = None, limit: int | None = None
+        self,
+        since: datetime | None = None,
+        user_id: str | None = None,
+        limit: int | None = None,
+        team_id: str | None = None,
+        action: str | None = None,
     ) -> Sequence[AuditRow]:
-        query = select(*[c for c in audit.c if c.name != "id"]).order_by(audit.c.at.desc())
+        query = select(audit).order_by(audit.c.at.desc(), audit.c.id.desc())
+        if team_id is not None:
+            query = query.where(audit.c.team_id == team_id)
+        if action is not None:
+            query = query.where(audit.c.action == action)
         if since is not None:
             query = query.where(audit.c.at >= since)
         if user_id is not None:
@@ -306,7 +341,54 @@ class Store:
             rows = (await connection.execute(query)).all()
         return [AuditRow(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
 
+    async def audit_row(self, audit_id: int) -> AuditRow | None:
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(select(audit).where(audit.c.id == audit_id))).first()
+        return None if row is None else AuditRow(**{**row._mapping, "at": _utc(row.at)})
+
     async def purge_audit(self, older_than: timedelta) -> int:
         async with self._tx() as tx:
             gone = await tx.execute(delete(audit).where(audit.c.at < now() - older_than))
         return int(gone.rowcount or 0)
+
+    # Retries without the console
+
+    async def save_retry(
+        self,
+        team_id: str,
+        user_id: str,
+        kind: str,
+        channel_id: str | None,
+        fields: dict[str, str],
+        ttl: timedelta,
+    ) -> str:
+        token = secrets.token_urlsafe(24)
+        sealed = self._cipher.encrypt(json.dumps(fields))
+        async with self._tx() as tx:
+            await tx.execute(delete(retries).where(retries.c.expires_at < now()))
+            await tx.execute(
+                insert(retries).values(
+                    token=token,
+                    team_id=team_id,
+                    user_id=user_id,
+                    kind=kind,
+                    channel_id=channel_id,
+                    fields=sealed,
+                    expires_at=now() + ttl,
+                )
+            )
+        return token
+
+    async def take_retry(self, token: str, team_id: str, user_id: str) -> Retry | None:
+        """The saved request, once: only for its own agent, and only before it expires."""
+        key = and_(
+            retries.c.token == token, retries.c.team_id == team_id, retries.c.user_id == user_id
+        )
+        async with self._tx() as tx:
+            row = (await tx.execute(select(retries).where(key))).first()
+            if row is None:
+                return None
+            gone = await tx.execute(delete(retries).where(key))
+        if not gone.rowcount or (_utc(row.expires_at) or now()) < now():
+            return None  # another process took it first, or it expired
+        return Retry(row.kind, row.channel_id, json.loads(self._cipher.decrypt(row.fields)))

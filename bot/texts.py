@@ -237,3 +237,39 @@ LINK_AGAIN_BUTTON = "Link again"
 # Delivery
 DM_FALLBACK_NOTE = "(I couldn't reply where you asked, so here it is in a direct message.)"
 OPEN_FAILED = "Slack didn't let me open the form in time. Please run {command} again."
+
+# Sharing
+SHARE_BUTTON = "Share in channel"
+SHARED_HEADLINE = {Kind.RESCUE: "Rescue session PIN: {pin}", Kind.LENS: "Rescue Lens PIN: {pin}"}
+SHARED_BY = "Shared by <@{user}> for a {kind} session."
+SHARED_PRIVATE_NOTE = "You shared this PIN in this conversation."
+SHARE_NOT_YOURS = "Only the agent who requested this PIN can share it."
+SHARE_GONE = "That PIN isn't on record any more, so it can't be shared. Request a new one."
+SHARE_FAILED = (
+    "Slack didn't let me post in this conversation. Copy the PIN from the message above instead."
+)
+
+# Retry without the console
+RETRY_BUTTON = "Request without console"
+RETRY_GONE = "That retry has expired or was already used. Run {command} again."
+RETRY_AT = "You can try again from <!date^{epoch}^{{time_secs}}|{time} UTC>."
+
+# App Home
+HOME_TITLE = "Rescue PIN"
+HOME_LINKED = ":white_check_mark: Your Slack account is linked to a LogMeIn Rescue technician."
+HOME_NOT_LINKED = (
+    ":warning: Your Slack account isn't linked to LogMeIn Rescue yet: link it to request PINs."
+)
+HOME_LINK = "Link"
+HOME_RELINK = "Link again"
+HOME_UNLINK = "Unlink"
+HOME_REQUEST = {Kind.RESCUE: "Request a Rescue PIN", Kind.LENS: "Request a Lens PIN"}
+HOME_RECENT = "Your recent PIN requests"
+HOME_TEAM = "Your team's recent PIN requests"
+HOME_NONE = "No PIN requests yet."
+HOME_EXPIRED = "expired"
+HOME_MORE = "Older requests: `python -m bot audit` (admins)."
+OUTCOME_SHORT = "failed: {outcome}"
+
+# Shortcuts
+SHORTCUT_CUT = "The message was cut to {limit} characters to fit Rescue's limit: please check it."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -12,10 +11,14 @@ from bot.blocks import ModalContext
 from bot.identity import Requester
 from bot.rescue import Kind
 from bot.services import Services
-from handlers.common import identify, open_modal, reply, text_field
-
-# views.open must follow the command within Slack's 3-second trigger window.
-SSO_DEADLINE_SECONDS = 2.0
+from handlers.common import (
+    identify,
+    open_modal,
+    open_pin_modal,
+    ready_to_request,
+    reply,
+    text_field,
+)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -44,28 +47,6 @@ def register(app: AsyncApp, services: Services) -> None:
         text = texts.UNLINKED if gone else texts.NOT_LINKED_UNLINK
         await reply(services, modal.response_url, who.user_id, blocks.notice(text))
 
-    async def ready_to_request(who: Requester, modal: ModalContext) -> bool:
-        """Linked already, or linked now by SSO; otherwise the agent is told how to link."""
-        if await services.store.is_linked(who.team_id, who.user_id):
-            return True
-        if not services.settings.sso_enabled:
-            await reply(
-                services, modal.response_url, who.user_id, blocks.not_linked_message(who.user_id)
-            )
-            return False
-        try:
-            sso = await asyncio.wait_for(
-                linking.link_sso(services, who.team_id, who.user_id), SSO_DEADLINE_SECONDS
-            )
-        except TimeoutError:
-            return True  # open the modal anyway; the submit tries SSO again
-        if not sso.linked:
-            message = blocks.not_linked_message(
-                who.user_id, texts.SSO_FAILED.format(reason=sso.reason)
-            )
-            await reply(services, modal.response_url, who.user_id, message)
-        return sso.linked
-
     async def on_command(
         kind: Kind, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
@@ -86,17 +67,10 @@ def register(app: AsyncApp, services: Services) -> None:
             await link(who, rest, body, modal)
         elif kind is Kind.RESCUE and word == "unlink" and not rest:
             await unlink(who, modal)
-        elif await ready_to_request(who, modal):
-            settings = services.settings
+        elif await ready_to_request(services, who, modal.response_url):
             prefill, notes = forms.command_prefill(text)
-            view = blocks.pin_modal(modal, settings.rescue_fields, settings.label, prefill, notes)
-            await open_modal(
-                services,
-                body.get("trigger_id"),
-                view,
-                modal.response_url,
-                who.user_id,
-                texts.COMMAND[kind],
+            await open_pin_modal(
+                services, body.get("trigger_id"), modal, who.user_id, prefill, notes
             )
 
     @app.command(texts.COMMAND[Kind.RESCUE])

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import structlog
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, texts
-from bot.blocks import Message
+from bot import blocks, linking, texts
+from bot.blocks import Message, ModalContext
 from bot.delivery import deliver
 from bot.identity import Requester, is_foreign, requester
 from bot.logs import get_logger
 from bot.services import Services
 
 log = get_logger(__name__)
+
+# views.open must follow the command within Slack's 3-second trigger window.
+SSO_DEADLINE_SECONDS = 2.0
 
 
 def text_field(body: dict[str, Any], key: str) -> str | None:
@@ -63,3 +67,38 @@ async def open_modal(
         services, response_url, user_id, blocks.notice(texts.OPEN_FAILED.format(command=command))
     )
     return False
+
+
+async def ready_to_request(services: Services, who: Requester, response_url: str | None) -> bool:
+    """Linked already, or linked now by SSO; otherwise the agent is told how to link."""
+    if await services.store.is_linked(who.team_id, who.user_id):
+        return True
+    if not services.settings.sso_enabled:
+        await reply(services, response_url, who.user_id, blocks.not_linked_message(who.user_id))
+        return False
+    try:
+        sso = await asyncio.wait_for(
+            linking.link_sso(services, who.team_id, who.user_id), SSO_DEADLINE_SECONDS
+        )
+    except TimeoutError:
+        return True  # open the modal anyway; the submit tries SSO again
+    if not sso.linked:
+        text = texts.SSO_FAILED.format(reason=sso.reason)
+        await reply(
+            services, response_url, who.user_id, blocks.not_linked_message(who.user_id, text)
+        )
+    return sso.linked
+
+
+async def open_pin_modal(
+    services: Services,
+    trigger_id: Any,
+    modal: ModalContext,
+    user_id: str,
+    prefill: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> bool:
+    settings = services.settings
+    view = blocks.pin_modal(modal, settings.rescue_fields, settings.label, prefill, notes)
+    command = texts.COMMAND[modal.kind]
+    return await open_modal(services, trigger_id, view, modal.response_url, user_id, command)
