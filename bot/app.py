@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -106,7 +107,10 @@ def create_app(settings: Settings) -> web.Application:
         purge = asyncio.create_task(purge_forever(services.store, settings.audit_retention_days))
         log.info("ready", database="sqlite" if settings.is_sqlite else "postgresql")
         yield
+        # Wait for the purge to let go of its connection before the engine is disposed.
         purge.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purge
         await services.stop()
 
     async def drain(app: web.Application) -> None:

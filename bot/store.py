@@ -308,7 +308,7 @@ class Store:
 
     async def add_audit(self, **row: Any) -> int:
         async with self._tx() as tx:
-            result = await tx.execute(insert(audit).values(at=now(), **row))
+            result = await tx.execute(insert(audit).values({"at": now(), **row}))
         key = result.inserted_primary_key
         return int(key[0]) if key else 0
 

@@ -70,7 +70,9 @@ class FakeSlack(FakeServer):
         # method -> list of (status, body, headers) answers to give first, in order
         self.faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self.dead_responses: set[str] = set()
-        self.emails: dict[str, str] = {}
+        self.emails: dict[str, str | None] = {}
+        self.names: dict[str, str] = {}
+        self.admins: set[str] = set()
         self.members: list[str] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
@@ -119,16 +121,19 @@ class FakeSlack(FakeServer):
         if method == "users.info":
             user = params.get("user", "")
             email = self.emails.get(user)
-            if user not in self.emails:
+            if user not in self.emails and user not in self.names and user not in self.admins:
                 return {"ok": False, "error": "user_not_found"}
+            profile: dict[str, Any] = {"email": email} if email else {}
+            if user in self.names:
+                profile["real_name"] = self.names[user]
             return {
                 "ok": True,
                 "user": {
                     "id": user,
                     "team_id": self.team_id,
                     "tz": "Europe/Berlin",
-                    "is_admin": False,
-                    "profile": {"email": email} if email else {},
+                    "is_admin": user in self.admins,
+                    "profile": profile,
                 },
             }
         if method == "users.list":

@@ -42,3 +42,16 @@ def test_every_command_is_declared_at_the_events_url() -> None:
 def test_scopes_are_what_the_app_uses() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write"} <= scopes
+
+
+def test_shortcuts_and_home_are_declared() -> None:
+    from handlers.shortcuts import GLOBAL_SHORTCUT, MESSAGE_SHORTCUT
+
+    data = manifest()
+    shortcuts = {s["callback_id"]: s["type"] for s in data["features"]["shortcuts"]}
+    assert shortcuts == {MESSAGE_SHORTCUT: "message", GLOBAL_SHORTCUT: "global"}
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
+    events = data["settings"]["event_subscriptions"]
+    assert events["request_url"].endswith("/slack/events") and events["bot_events"] == [
+        "app_home_opened"
+    ]

@@ -1,0 +1,1 @@
+"""Benchmark: the real server process against loopback fakes. Run by hand: python -m bench."""
