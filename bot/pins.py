@@ -79,6 +79,7 @@ async def obtain(services: Services, who: Requester, request: SessionRequest) ->
     stale = timedelta(seconds=services.settings.rescue_timeout_seconds + 30)
     if not await store.begin_request(who.team_id, who.user_id, stale):
         return PinResult(Outcome.BUSY)
+    called: PinResult | None = None
     try:
         authcode = await store.authcode(who.team_id, who.user_id)
         # SSO at the command may have run out of time; it gets its full time here.
@@ -91,11 +92,11 @@ async def obtain(services: Services, who: Requester, request: SessionRequest) ->
         if authcode is None:
             return PinResult(Outcome.NOT_LINKED)
         register_secrets([authcode])
-        result = await services.rescue.request_pin(request, authcode)
-        await store.record_use(who.team_id, who.user_id, result.outcome.value)
-        return result
+        called = await services.rescue.request_pin(request, authcode)
+        return called
     finally:
-        await store.end_request(who.team_id, who.user_id)
+        outcome = called.outcome.value if called is not None else None
+        await store.end_request(who.team_id, who.user_id, outcome)
 
 
 async def fulfil(

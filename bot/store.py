@@ -233,14 +233,6 @@ class Store:
             )
         return found is not None
 
-    async def record_use(self, team_id: str, user_id: str, outcome: str) -> None:
-        async with self._tx() as tx:
-            await tx.execute(
-                update(links)
-                .where(links.c.team_id == team_id, links.c.user_id == user_id)
-                .values(last_used_at=now(), last_outcome=outcome)
-            )
-
     async def links(self, team_id: str | None = None) -> list[LinkInfo]:
         query = select(
             links.c.team_id,
@@ -296,8 +288,15 @@ class Store:
             return False
         return True
 
-    async def end_request(self, team_id: str, user_id: str) -> None:
+    async def end_request(self, team_id: str, user_id: str, outcome: str | None = None) -> None:
+        """Release the guard and, when Rescue was called, note the link's last use: one write."""
         async with self._tx() as tx:
+            if outcome is not None:
+                await tx.execute(
+                    update(links)
+                    .where(links.c.team_id == team_id, links.c.user_id == user_id)
+                    .values(last_used_at=now(), last_outcome=outcome)
+                )
             await tx.execute(
                 delete(in_flight).where(
                     in_flight.c.team_id == team_id, in_flight.c.user_id == user_id

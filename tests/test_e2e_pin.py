@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -327,6 +328,9 @@ async def test_the_flow_works_on_each_database(pg_harness: Harness) -> None:
             break
         await asyncio.sleep(0.02)
     assert (row.outcome, row.pin, row.tracking0, row.delivered) == ("OK", "000777", "T-1", True)
+    [link] = await pg_harness.services.store.links()
+    assert link.last_outcome == "OK" and link.last_used_at is not None
+    assert await pg_harness.services.store.begin_request("T0001", "U1", timedelta(seconds=60))
 
 
 async def test_state_values_helper_matches_slack_shape() -> None:

@@ -66,9 +66,11 @@ async def test_authcodes_are_encrypted_at_rest(store: Store, database_url: str) 
             assert AUTHCODE.encode() not in file.read_bytes()
 
 
-async def test_record_use(store: Store) -> None:
+async def test_ending_a_request_records_the_last_use(store: Store) -> None:
     await store.link("T1", "U1", AUTHCODE, Method.CLI)
-    await store.record_use("T1", "U1", "OK")
+    assert await store.begin_request("T1", "U1", timedelta(seconds=60))
+    await store.end_request("T1", "U1", "OK")
+    assert await store.begin_request("T1", "U1", timedelta(seconds=60))
     [info] = await store.links()
     assert (
         info.last_outcome == "OK"
