@@ -19,12 +19,11 @@ from bot.identity import Requester
 from bot.rescue import Kind, SessionRequest
 from bot.services import Services
 from handlers.common import (
-    identify,
+    acknowledge,
     open_modal,
     open_pin_modal,
     ready_to_request,
     reply,
-    text_field,
 )
 
 
@@ -36,21 +35,9 @@ def _value(body: dict[str, Any]) -> str:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    async def start(
-        ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, name: str
-    ) -> tuple[Requester, str | None] | None:
-        """Ack, identify, and refuse other organisations; None when refused."""
-        await ack()
-        who, foreign = identify(body, context, name)
-        response_url = text_field(body, "response_url")
-        if foreign:
-            await reply(services, response_url, who.user_id, blocks.notice(texts.FOREIGN_USER))
-            return None
-        return who, response_url
-
     @app.action(LINK_OPEN_ACTION)
     async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        started = await start(ack, body, context, "link")
+        started = await acknowledge(services, ack, body, context, "link")
         if started:
             who, response_url = started
             view = blocks.link_modal(ModalContext(Kind.RESCUE, response_url, who.channel_id))
@@ -65,7 +52,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.action(SHARE_ACTION)
     async def share(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        started = await start(ack, body, context, "share")
+        started = await acknowledge(services, ack, body, context, "share")
         if started and started[1] is not None:
             who, response_url = started[0], started[1]
             problem = await sharing.share(services, who, _value(body), response_url)
@@ -76,7 +63,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def retry_without_console(
         ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        started = await start(ack, body, context, "retry")
+        started = await acknowledge(services, ack, body, context, "retry")
         if not started:
             return
         who, response_url = started
@@ -99,7 +86,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def request_from_home(
         kind: Kind, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        started = await start(ack, body, context, texts.COMMAND[kind])
+        started = await acknowledge(services, ack, body, context, texts.COMMAND[kind])
         if started:
             who, _ = started
             # No response_url on Home: the PIN comes by DM.
@@ -118,7 +105,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.action(HOME_UNLINK_ACTION)
     async def home_unlink(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        started = await start(ack, body, context, "unlink")
+        started = await acknowledge(services, ack, body, context, "unlink")
         if started:
             who, _ = started
             await services.store.unlink(who.team_id, who.user_id)

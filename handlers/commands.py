@@ -12,7 +12,7 @@ from bot.identity import Requester
 from bot.rescue import Kind
 from bot.services import Services
 from handlers.common import (
-    identify,
+    acknowledge,
     open_modal,
     open_pin_modal,
     ready_to_request,
@@ -50,14 +50,11 @@ def register(app: AsyncApp, services: Services) -> None:
     async def on_command(
         kind: Kind, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
-        who, foreign = identify(body, context, texts.COMMAND[kind])
-        modal = ModalContext(kind, text_field(body, "response_url"), who.channel_id)
-        if foreign:
-            await reply(
-                services, modal.response_url, who.user_id, blocks.notice(texts.FOREIGN_USER)
-            )
+        started = await acknowledge(services, ack, body, context, texts.COMMAND[kind])
+        if started is None:
             return
+        who, response_url = started
+        modal = ModalContext(kind, response_url, who.channel_id)
         text = text_field(body, "text") or ""
         word, _, rest = text.strip().partition(" ")
         word = word.lower()

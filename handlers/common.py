@@ -37,6 +37,19 @@ def identify(
     return who, is_foreign(who, installed)
 
 
+async def acknowledge(
+    services: Services, ack: Any, body: dict[str, Any], context: AsyncBoltContext, action: str
+) -> tuple[Requester, str | None] | None:
+    """Ack first, then identify; a user from another organisation is told so and gets None."""
+    await ack()
+    who, foreign = identify(body, context, action)
+    response_url = text_field(body, "response_url")
+    if foreign:
+        await reply(services, response_url, who.user_id, blocks.notice(texts.FOREIGN_USER))
+        return None
+    return who, response_url
+
+
 async def reply(
     services: Services, response_url: str | None, user_id: str, message: Message
 ) -> bool:

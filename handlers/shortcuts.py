@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from bot import blocks, forms, linking, texts
+from bot import forms, linking
 from bot.blocks import ModalContext
 from bot.rescue import Kind
 from bot.services import Services
-from handlers.common import identify, open_pin_modal, ready_to_request, reply, text_field
+from handlers.common import acknowledge, open_pin_modal, ready_to_request, text_field
 
 MESSAGE_SHORTCUT = "pin_from_message"
 GLOBAL_SHORTCUT = "pin_global"
@@ -19,12 +19,10 @@ GLOBAL_SHORTCUT = "pin_global"
 def register(app: AsyncApp, services: Services) -> None:
     @app.shortcut(MESSAGE_SHORTCUT)
     async def from_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()
-        who, foreign = identify(body, context, "shortcut")
-        response_url = text_field(body, "response_url")
-        if foreign:
-            await reply(services, response_url, who.user_id, blocks.notice(texts.FOREIGN_USER))
+        started = await acknowledge(services, ack, body, context, "shortcut")
+        if started is None:
             return
+        who, response_url = started
         if not await ready_to_request(services, who, response_url):
             return
         message = body.get("message")
@@ -41,12 +39,11 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.shortcut(GLOBAL_SHORTCUT)
     async def from_anywhere(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-        await ack()
-        who, foreign = identify(body, context, "shortcut")
-        if foreign:
-            await reply(services, None, who.user_id, blocks.notice(texts.FOREIGN_USER))
+        started = await acknowledge(services, ack, body, context, "shortcut")
+        if started is None:
             return
-        # A global shortcut has no conversation: the PIN comes by DM.
+        who, _ = started
+        # A global shortcut has no conversation (no response_url): the PIN comes by DM.
         if await ready_to_request(services, who, None):
             await open_pin_modal(
                 services, body.get("trigger_id"), ModalContext(Kind.RESCUE), who.user_id
