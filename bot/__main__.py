@@ -1,4 +1,4 @@
-"""Command line: serve, socket, link, unlink, users, check, rotate-key, genkey."""
+"""Command line: serve, socket, migrate, link, unlink, users, check, audit, rotate-key, …"""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def _stdin_secret(prompt: str) -> str:
 
 async def _store(settings: Settings) -> Any:
     from bot.crypto import CryptoError, load_cipher
+    from bot.migrate import SchemaBehind
     from bot.store import Store
 
     try:
@@ -39,10 +40,28 @@ async def _store(settings: Settings) -> Any:
         )
     try:
         return await Store.open(settings.sqlalchemy_url, cipher)
-    except (
-        Exception
-    ) as error:  # any driver error: say which kind, never the URL (it has a password)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+    except Exception as error:  # any driver error: its kind, never the URL (it has a password)
         raise Failure(f"cannot open the database ({type(error).__name__})") from None
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import migrate as schema
+    from bot.store import create_engine
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        before, after = await schema.upgrade(engine)
+    except Exception as error:  # never the URL: it may hold a password
+        raise Failure(f"migration failed ({type(error).__name__}); nothing was changed") from None
+    finally:
+        await engine.dispose()
+    if before == after:
+        print(f"The database schema is already at {after}.")
+    else:
+        print(f"Migrated the database schema from {before or 'nothing'} to {after}.")
+    return 0
 
 
 async def _installed_team(settings: Settings) -> str:
@@ -246,15 +265,23 @@ async def genkey(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(settings: Settings) -> int:
     from bot.app import run
+    from bot.migrate import SchemaBehind
 
-    run(settings)
+    try:
+        run(settings)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
     return 0
 
 
 def _socket(settings: Settings) -> int:
+    from bot.migrate import SchemaBehind
     from bot.socket import run
 
-    run(settings)
+    try:
+        run(settings)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
     return 0
 
 
@@ -264,6 +291,7 @@ VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
     "link": ("store", link, "link a Slack user to a Rescue authcode read from stdin"),
     "unlink": ("store", unlink, "forget a Slack user's authcode"),
     "users": ("store", users, "list linked users (never their authcodes)"),
+    "migrate": ("store", migrate, "bring the database schema up to this version (Alembic)"),
     "check": ("serve", check, "check the settings and the database, one line per problem"),
     "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
     "audit": ("store", audit, "export the audit trail (PIN requests and shares)"),

@@ -136,7 +136,7 @@ def setup(level: str = "INFO", fmt: str | None = None, stream: Any = None) -> No
     for chatty in ("slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
     # The database layers log SQL with its parameters (customer fields) from INFO down.
-    for database in ("sqlalchemy", "aiosqlite", "asyncpg"):
+    for database in ("sqlalchemy", "aiosqlite", "asyncpg", "alembic"):
         logging.getLogger(database).setLevel(logging.WARNING)
 
 
@@ -146,3 +146,9 @@ def register_secrets(values: Iterable[str | None]) -> None:
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.stdlib.get_logger(name)
+
+
+def current_request_id() -> str | None:
+    """The id bound for the Slack request being handled, so an audit row can name it."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return value if isinstance(value, str) else None

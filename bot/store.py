@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -33,7 +34,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot import migrate
 from bot.crypto import Cipher
+from bot.logs import current_request_id, get_logger
+
+log = get_logger(__name__)
 
 metadata = MetaData()
 
@@ -64,7 +69,7 @@ audit = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("team_id", String(32), nullable=False),
-    Column("user_id", String(32), nullable=False, index=True),
+    Column("user_id", String(32), nullable=False),
     Column("action", String(16), nullable=False),  # request | share
     Column("kind", String(16), nullable=False),
     Column("channel_id", String(32), nullable=True),
@@ -75,6 +80,8 @@ audit = Table(
     Column("pin", String(6), nullable=True),
     Column("delivered", Boolean, nullable=True),
     Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
+    Column("request_id", String(32), nullable=True),  # the one its log lines carry
+    Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
 
 # The fields of a request that may be retried without the console: kept here, encrypted,
@@ -126,6 +133,7 @@ class AuditRow:
     pin: str | None
     delivered: bool | None
     ref_id: int | None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,10 +176,24 @@ class Store:
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:
-        store = cls(create_engine(url), cipher)
-        async with store.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-        return store
+        """Refuses a schema behind this code (SchemaBehind says what to run).
+
+        A brand-new SQLite file is the one database set up here: nothing in it to protect.
+        """
+        engine = create_engine(url)
+        try:
+            schema = await migrate.inspect_schema(engine)
+            if schema.empty and url.startswith("sqlite"):
+                await migrate.upgrade(engine)
+            elif schema.behind:
+                raise migrate.SchemaBehind(migrate.describe(schema))
+            elif not schema.known:
+                # A newer release migrated first (rolling deploy): its changes are additive.
+                log.warning("schema_newer_than_code", current=schema.current, head=schema.head)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine, cipher)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -307,7 +329,9 @@ class Store:
 
     async def add_audit(self, **row: Any) -> int:
         async with self._tx() as tx:
-            result = await tx.execute(insert(audit).values({"at": now(), **row}))
+            result = await tx.execute(
+                insert(audit).values({"at": now(), "request_id": current_request_id(), **row})
+            )
         key = result.inserted_primary_key
         return int(key[0]) if key else 0
 

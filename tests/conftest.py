@@ -69,13 +69,17 @@ def pg_database() -> Iterator[str]:
     run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def _reset_pg(url: str) -> None:
-    from bot.store import metadata
+async def reset_pg(url: str, migrated: bool = True) -> None:
+    """An empty database, then (as the release phase would) migrated to head."""
+    from bot import migrate
 
     engine = create_async_engine(_pg_driver_url(url))
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(metadata.drop_all)
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        if migrated:
+            await migrate.upgrade(engine)
     finally:
         await engine.dispose()
 
@@ -86,9 +90,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIt
         yield f"sqlite:///{tmp_path / 'rescue.sqlite3'}"
         return
     url = request.getfixturevalue("pg_database")
-    await _reset_pg(url)
+    await reset_pg(url)
     yield url
-    await _reset_pg(url)
+    await reset_pg(url, migrated=False)
 
 
 @pytest.fixture

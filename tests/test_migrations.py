@@ -1,0 +1,138 @@
+"""Alembic migrations on SQLite and PostgreSQL: they build what the code uses, and old
+databases are refused until `python -m bot migrate` brings them up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import migrate
+from bot.crypto import Cipher
+from bot.store import Store, create_engine, metadata
+from tests.conftest import reset_pg
+from tests.processes import BotProcess
+from tests.test_store import driver_url
+
+
+async def empty_engine(database_url: str) -> AsyncEngine:
+    if not database_url.startswith("sqlite"):
+        await reset_pg(database_url, migrated=False)
+    return create_engine(driver_url(database_url))
+
+
+async def test_the_migrations_build_exactly_the_tables_the_code_uses(database_url: str) -> None:
+    engine = await empty_engine(database_url)
+    try:
+        before, after = await migrate.upgrade(engine)
+        assert (before, after) == (None, migrate.head())
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+        assert differences == []
+        # Down to nothing and back up: every migration can be undone.
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                lambda sync: migrate.command.downgrade(migrate._config(sync), "base")
+            )
+        assert (await migrate.inspect_schema(engine)).empty
+        await migrate.upgrade(engine)
+        assert not (await migrate.inspect_schema(engine)).behind
+    finally:
+        await engine.dispose()
+
+
+async def test_a_schema_behind_is_refused_until_migrated_and_rows_survive(
+    database_url: str,
+) -> None:
+    engine = await empty_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0001")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO audit (at, team_id, user_id, action, kind, no_tech_console,"
+                    " outcome, pin) VALUES (CURRENT_TIMESTAMP, 'T1', 'U1', 'request', 'rescue',"
+                    " false, 'OK', '123456')"
+                )
+            )
+        cipher = Cipher([Fernet.generate_key().decode()])
+        with pytest.raises(migrate.SchemaBehind) as refused:
+            await Store.open(driver_url(database_url), cipher)
+        assert str(refused.value) == (
+            f"the database schema is at 0001, this version needs {migrate.head()}; "
+            "run `python -m bot migrate`"
+        )
+        assert await migrate.upgrade(engine) == ("0001", migrate.head())
+        store = await Store.open(driver_url(database_url), cipher)
+        try:
+            [row] = await store.audit_rows()
+            assert (row.pin, row.request_id) == ("123456", None)
+        finally:
+            await store.close()
+    finally:
+        await engine.dispose()
+
+
+async def test_tables_from_before_migrations_are_adopted(database_url: str) -> None:
+    engine = await empty_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0001")
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP TABLE alembic_version"))
+        legacy = await migrate.inspect_schema(engine)
+        assert legacy.legacy and legacy.behind
+        assert "from before migrations" in migrate.describe(legacy)
+        assert await migrate.upgrade(engine) == (None, migrate.head())
+    finally:
+        await engine.dispose()
+
+
+async def test_only_an_empty_sqlite_file_sets_itself_up(database_url: str) -> None:
+    engine = await empty_engine(database_url)
+    await engine.dispose()
+    cipher = Cipher([Fernet.generate_key().decode()])
+    if database_url.startswith("sqlite"):
+        store = await Store.open(driver_url(database_url), cipher)
+        await store.close()
+        return
+    with pytest.raises(migrate.SchemaBehind, match="no schema yet; run `python -m bot migrate`"):
+        await Store.open(driver_url(database_url), cipher)
+
+
+async def test_serve_refuses_a_database_behind_and_migrate_fixes_it(
+    pg_database: str, tmp_path: Path
+) -> None:
+    await reset_pg(pg_database, migrated=False)
+    settings = {
+        "DATABASE_URL": pg_database.replace("postgresql://", "postgres://", 1),  # Heroku's form
+        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "SLACK_BOT_TOKEN": "xoxb-1-migrate",
+        "SLACK_SIGNING_SECRET": "migrate-secret",
+    }
+    refused = BotProcess(tmp_path, "serve", "refused", **settings)
+    await refused.start()
+    assert await refused.wait_exit() == 1
+    assert refused.log().strip().splitlines()[-1] == (
+        "error: the database has no schema yet; run `python -m bot migrate`"
+    )
+
+    for expected in (f"from nothing to {migrate.head()}", f"already at {migrate.head()}"):
+        release = BotProcess(tmp_path, "migrate", "release", **settings)
+        await release.start()
+        assert await release.wait_exit() == 0, release.log()
+        assert expected in release.log()
+
+    web = BotProcess(tmp_path, "serve", "web", **settings)
+    await web.start()
+    try:
+        await web.wait_healthy()
+    finally:
+        await web.stop()
+    assert web.process is not None and web.process.returncode == 0
