@@ -21,6 +21,7 @@ import handlers
 from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
+from bot.metrics import CONTENT_TYPE, EVENTS, render
 from bot.services import Services
 
 log = get_logger(__name__)
@@ -70,6 +71,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     verifier: SignatureVerifier | None = request.app.get(VERIFIER)
     if verifier is not None and not _signed(verifier, body, request):
         # Checked before any parsing: a forged or stale request learns nothing.
+        EVENTS.labels("unsigned").inc()
         return web.Response(status=401, text="invalid signature")
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
@@ -82,9 +84,12 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         bolt_response = await request.app[BOLT].async_dispatch(bolt_request)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
         log.warning("malformed_request", error=type(error).__name__)
+        EVENTS.labels("malformed").inc()
         return web.Response(status=400, text="malformed request")
     if bolt_response.status >= 500:
+        EVENTS.labels("malformed").inc()
         return web.Response(status=400, text="malformed request")
+    EVENTS.labels("taken" if bolt_response.status < 400 else "refused").inc()
     return await to_aiohttp_response(bolt_response)
 
 
@@ -93,6 +98,10 @@ async def healthz(request: web.Request) -> web.Response:
     if services is None or not await services.store.ping():
         return web.json_response({"ok": False, "database": "unreachable"}, status=503)
     return web.json_response({"ok": True})
+
+
+async def metrics(_: web.Request) -> web.Response:
+    return web.Response(body=render(), headers={"Content-Type": CONTENT_TYPE})
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -124,6 +133,7 @@ def create_app(settings: Settings) -> web.Application:
     app.on_shutdown.append(drain)
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     return app
 
 

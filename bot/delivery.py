@@ -12,6 +12,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import texts
 from bot.logs import get_logger
+from bot.metrics import DELIVERIES, SLACK_API_ERRORS
 
 log = get_logger(__name__)
 
@@ -29,9 +30,11 @@ async def to_response_url(
         response = await webhook.send_dict(message)
     except (aiohttp.ClientError, TimeoutError, OSError) as error:
         log.warning("response_url_unreachable", error=type(error).__name__)
+        SLACK_API_ERRORS.labels("response_url", type(error).__name__).inc()
         return False
     if response.status_code != 200:
         log.warning("response_url_refused", status=response.status_code)
+        SLACK_API_ERRORS.labels("response_url", str(response.status_code)).inc()
         return False
     return True
 
@@ -63,5 +66,8 @@ async def deliver(
 ) -> bool:
     """Private to `user_id`, never public: response_url first, then a DM."""
     if response_url and await to_response_url(session, response_url, message):
+        DELIVERIES.labels("response_url").inc()
         return True
-    return await to_dm(client, user_id, message, note=bool(response_url))
+    sent = await to_dm(client, user_id, message, note=bool(response_url))
+    DELIVERIES.labels("dm" if sent else "failed").inc()
+    return sent

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.metrics import IN_FLIGHT
+
 
 class Flows:
     def __init__(self) -> None:
@@ -17,10 +19,12 @@ class Flows:
     async def track(self) -> AsyncIterator[None]:
         self.count += 1
         self._idle.clear()
+        IN_FLIGHT.inc()
         try:
             yield
         finally:
             self.count -= 1
+            IN_FLIGHT.dec()
             if self.count == 0:
                 self._idle.set()
 

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.delivery import deliver
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
+from bot.metrics import PIN_REQUESTS
 from bot.rescue import Kind, Outcome, PinResult, SessionRequest
 from bot.services import Services
 from bot.store import now
@@ -106,6 +107,7 @@ async def fulfil(
     store = services.store
     async with services.flows.track():
         result = await obtain(services, who, request)
+        PIN_REQUESTS.labels(request.kind.value, result.outcome.value).inc()
         log.info(
             "pin_requested",
             kind=request.kind.value,

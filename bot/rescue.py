@@ -12,6 +12,8 @@ from enum import StrEnum
 
 import aiohttp
 
+from bot.metrics import RESCUE_SECONDS
+
 
 class Kind(StrEnum):
     RESCUE = "rescue"
@@ -195,8 +197,10 @@ class RescueClient:
         return parse_authcode_answer(body)
 
     async def _post(self, page: str, form: dict[str, str]) -> tuple[int, str]:
-        async with self._session.post(
-            self._base + page, data=form, timeout=self._timeout, allow_redirects=False
-        ) as response:
-            raw = await response.content.read(64 * 1024)  # an answer is a line; cap a runaway
-            return response.status, raw.decode("utf-8", errors="replace")
+        # Failures are timed too: a slow failure is what the histogram is for.
+        with RESCUE_SECONDS.labels(page).time():
+            async with self._session.post(
+                self._base + page, data=form, timeout=self._timeout, allow_redirects=False
+            ) as response:
+                raw = await response.content.read(64 * 1024)  # an answer is a line; cap it
+                return response.status, raw.decode("utf-8", errors="replace")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -16,10 +18,25 @@ from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.flows import Flows
 from bot.logs import get_logger, register_secrets
+from bot.metrics import SLACK_API_ERRORS
 from bot.rescue import RescueClient
 from bot.store import Store
 
 log = get_logger(__name__)
+
+
+class CountingWebClient(AsyncWebClient):
+    """The Web API client, counting every call that still failed after its retries."""
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            SLACK_API_ERRORS.labels(api_method, str(error.response.get("error"))).inc()
+            raise
+        except Exception as error:
+            SLACK_API_ERRORS.labels(api_method, type(error).__name__).inc()
+            raise
 
 
 @dataclass
@@ -56,7 +73,7 @@ class Services:
             await http.close()
             raise
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        slack = AsyncWebClient(
+        slack = CountingWebClient(
             token=token,
             base_url=settings.slack_api_url,
             session=http,

@@ -1,0 +1,62 @@
+"""GET /metrics, scraped as Prometheus would, after real flows through the app."""
+
+from __future__ import annotations
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import Harness
+from tests.test_e2e_pin import open_and_submit
+
+AUTHCODE = "metrics-authcode-55aa"
+
+
+async def scrape(h: Harness) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    async with h.http.get(h.server.make_url("/metrics")) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
+        text = await response.text()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(samples: dict, name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def test_metrics_count_requests_outcomes_rescue_latency_and_slack_errors(
+    harness: Harness,
+) -> None:
+    before = await scrape(harness)
+    await harness.link("U1", AUTHCODE)
+    await open_and_submit(harness, {"cfield0": "Jane Doe"})
+    harness.rescue.answers[AUTHCODE] = "INVALID_SECRETAUTHCODE"
+    await open_and_submit(harness, {"cfield0": "Jane Doe"})
+    harness.slack.fail("views.open", "expired_trigger_id")
+    await harness.command("Jane")
+    await harness.slack.wait_for(lambda: harness.slack.responses)
+    status, _, _ = await harness.post(b"command=/rescue-pin", signed=False)
+    assert status == 401
+
+    after = await scrape(harness)
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("rescue_pin_requests_total", kind="rescue", outcome="OK") == 1
+    assert delta("rescue_pin_requests_total", kind="rescue", outcome="INVALID_SECRETAUTHCODE") == 1
+    assert delta("rescue_pin_rescue_call_seconds_count", page="requestPINCode.aspx") == 2
+    assert (
+        delta("rescue_pin_slack_api_errors_total", method="views.open", error="expired_trigger_id")
+        == 1
+    )
+    assert delta("rescue_pin_deliveries_total", via="response_url") >= 2
+    assert delta("rescue_pin_slack_events_total", result="unsigned") == 1
+    assert delta("rescue_pin_slack_events_total", result="taken") >= 5
+    assert value(after, "rescue_pin_in_flight") == 0
+    # Nothing about a person or a secret is ever a label or a value.
+    text = repr(after)
+    for private in (AUTHCODE, "Jane", "U1", "T0001"):
+        assert private not in text
