@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import uuid
+from typing import Any
 
+import structlog
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -14,6 +17,31 @@ from bot.logs import get_logger
 from bot.services import Services
 
 log = get_logger(__name__)
+# How often the SDK pings Slack and checks its socket: a silent drop is found within this.
+PING_SECONDS = 5.0
+
+
+class _Handler(AsyncSocketModeHandler):
+    """Each envelope gets its own request id, as each HTTP request does in bot.app."""
+
+    async def handle(self, client: Any, req: Any) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+        await super().handle(client, req)
+
+
+async def _watch(handler: AsyncSocketModeHandler, every: float = 1.0) -> None:
+    """A log line each time the socket goes down or comes back, for whoever watches logs."""
+    connected = True
+    while True:
+        await asyncio.sleep(every)
+        now = await handler.client.is_connected()
+        if now != connected:
+            if now:
+                log.info("socket_mode_reconnected")
+            else:
+                log.warning("socket_mode_disconnected")
+            connected = now
 
 
 async def _health_site(
@@ -40,8 +68,11 @@ async def serve(settings: Settings) -> None:
     assert settings.slack_app_token is not None  # load_settings("socket") checked it
     bolt = build_bolt(services)
     # The SDK client reconnects by itself after a dropped socket.
-    handler = AsyncSocketModeHandler(
-        bolt, settings.slack_app_token.get_secret_value(), web_client=services.slack
+    handler = _Handler(
+        bolt,
+        settings.slack_app_token.get_secret_value(),
+        web_client=services.slack,
+        ping_interval=PING_SECONDS,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -55,7 +86,9 @@ async def serve(settings: Settings) -> None:
     try:
         await handler.connect_async()
         log.info("socket_mode_connected")
+        watcher = asyncio.create_task(_watch(handler))
         await stop.wait()
+        watcher.cancel()
         log.info("socket_mode_stopping", in_flight=services.flows.count)
         await handler.disconnect_async()
         await services.flows.drain(DRAIN_SECONDS)

@@ -74,6 +74,7 @@ class FakeSlack(FakeServer):
         self.names: dict[str, str] = {}
         self.admins: set[str] = set()
         self.members: list[str] = []
+        self.socket_url: str | None = None  # answered to apps.connections.open
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
         self.app.router.add_route("*", "/api/{method}", self._api)  # slack_sdk GETs some
@@ -106,6 +107,8 @@ class FakeSlack(FakeServer):
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -195,6 +198,75 @@ class FakeSlack(FakeServer):
             return dms[index] if len(dms) > index else None
 
         return await self.wait_for(found)
+
+
+class FakeSocketMode(FakeServer):
+    """Slack's Socket Mode end: hands out envelopes, records acks, can drop the socket."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections = 0
+        self.acks: dict[str, dict[str, Any]] = {}
+        self._socket: web.WebSocketResponse | None = None
+        self._changed = asyncio.Event()
+        self.app.router.add_get("/link", self._link)
+
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/link"
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self.connections += 1
+        self._socket = socket
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self._notify()
+        async for message in socket:
+            if message.type.name == "TEXT":
+                ack = json.loads(message.data)
+                self.acks[ack.get("envelope_id", "")] = ack
+                self._notify()
+        return socket
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 20.0) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not check():
+            if loop.time() > deadline:
+                raise AssertionError("timed out waiting on the Socket Mode client")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), 0.2)
+        return check()
+
+    async def send(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """One envelope; returns the client's ack."""
+        envelope_id = f"env-{next(_envelopes)}"
+        assert self._socket is not None and not self._socket.closed
+        await self._socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await self.wait_for(lambda: self.acks.get(envelope_id))
+
+    def drop(self) -> None:
+        """The connection vanishes without a close frame, as a network failure would."""
+        assert self._socket is not None
+        transport = self._socket._req.transport if self._socket._req else None  # noqa: SLF001
+        assert transport is not None
+        transport.abort()
+
+
+_envelopes = itertools.count(1)
 
 
 @dataclass
