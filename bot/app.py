@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -23,6 +24,8 @@ from bot.config import Settings
 from bot.logs import get_logger
 from bot.metrics import CONTENT_TYPE, EVENTS, render
 from bot.services import Services
+from bot.store import StoreUnavailable
+from handlers.common import database_down
 
 log = get_logger(__name__)
 
@@ -45,8 +48,16 @@ def build_bolt(services: Services) -> AsyncApp:
     handlers.register(bolt, services)
 
     @bolt.error
-    async def on_error(error: Exception) -> BoltResponse:
-        # Reached only before a listener acked: a payload the listener could not read.
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        if isinstance(error, StoreUnavailable):
+            log.error("database_unavailable", error=str(error))
+            ack = await database_down(services, body)
+            if ack is None:
+                return BoltResponse(status=200, body="")
+            return BoltResponse(
+                status=200, body=json.dumps(ack), headers={"content-type": "application/json"}
+            )
+        # Otherwise a payload the listener could not read.
         log.error("listener_failed", exc_info=error)
         return BoltResponse(status=400, body="")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import blocks, linking, texts
 from bot.blocks import Message, ModalContext, PinDetails
@@ -13,7 +15,7 @@ from bot.logs import get_logger, register_secrets
 from bot.metrics import PIN_REQUESTS
 from bot.rescue import Kind, Outcome, PinResult, SessionRequest
 from bot.services import Services
-from bot.store import now
+from bot.store import Store, StoreUnavailable, now
 
 log = get_logger(__name__)
 
@@ -21,6 +23,8 @@ log = get_logger(__name__)
 RETRY_TTL = timedelta(minutes=15)
 # Rescue does not say how long to wait after POLLRATEEXCEEDED; a minute is what it asks for.
 POLL_RATE_WAIT = timedelta(seconds=60)
+# Within the shutdown drain, so a SIGTERM does not cut a deferred audit row short.
+AUDIT_RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
 # Without RESCUE_PIN_VALIDITY_MINUTES the app cannot know; App Home shows a PIN this long.
 ASSUMED_VALIDITY = timedelta(hours=1)
 
@@ -78,18 +82,26 @@ async def obtain(services: Services, who: Requester, request: SessionRequest) ->
     store = services.store
     # A request can't outlive Rescue's timeout by much; an older guard is a crashed process.
     stale = timedelta(seconds=services.settings.rescue_timeout_seconds + 30)
-    if not await store.begin_request(who.team_id, who.user_id, stale):
-        return PinResult(Outcome.BUSY)
+    try:
+        if not await store.begin_request(who.team_id, who.user_id, stale):
+            return PinResult(Outcome.BUSY)
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        return PinResult(Outcome.DATABASE_UNAVAILABLE)
     called: PinResult | None = None
     try:
-        authcode = await store.authcode(who.team_id, who.user_id)
-        # SSO at the command may have run out of time; it gets its full time here.
-        if (
-            authcode is None
-            and services.settings.sso_enabled
-            and (await linking.link_sso(services, who.team_id, who.user_id)).linked
-        ):
+        try:
             authcode = await store.authcode(who.team_id, who.user_id)
+            # SSO at the command may have run out of time; it gets its full time here.
+            if (
+                authcode is None
+                and services.settings.sso_enabled
+                and (await linking.link_sso(services, who.team_id, who.user_id)).linked
+            ):
+                authcode = await store.authcode(who.team_id, who.user_id)
+        except StoreUnavailable as error:
+            log.error("database_unavailable", error=str(error))
+            return PinResult(Outcome.DATABASE_UNAVAILABLE)
         if authcode is None:
             return PinResult(Outcome.NOT_LINKED)
         register_secrets([authcode])
@@ -97,7 +109,11 @@ async def obtain(services: Services, who: Requester, request: SessionRequest) ->
         return called
     finally:
         outcome = called.outcome.value if called is not None else None
-        await store.end_request(who.team_id, who.user_id, outcome)
+        try:
+            await store.end_request(who.team_id, who.user_id, outcome)
+        except StoreUnavailable as error:
+            # The guard goes stale on its own; losing Rescue's answer would be worse.
+            log.error("guard_release_failed", error=str(error))
 
 
 async def fulfil(
@@ -115,33 +131,61 @@ async def fulfil(
             detail=result.detail,
             no_tech_console=request.no_tech_console,
         )
-        audit_id = await store.add_audit(
-            team_id=who.team_id,
-            user_id=who.user_id,
-            action="request",
-            kind=request.kind.value,
-            channel_id=who.channel_id,
-            cfield0=request.fields.get("cfield0"),
-            tracking0=request.fields.get("tracking0"),
-            no_tech_console=request.no_tech_console,
-            outcome=result.outcome.value,
-            pin=result.pin,
-        )
+        row = {
+            "team_id": who.team_id,
+            "user_id": who.user_id,
+            "action": "request",
+            "kind": request.kind.value,
+            "channel_id": who.channel_id,
+            "cfield0": request.fields.get("cfield0"),
+            "tracking0": request.fields.get("tracking0"),
+            "no_tech_console": request.no_tech_console,
+            "outcome": result.outcome.value,
+            "pin": result.pin,
+        }
+        audit_id = await _audit(store, row)
         retry_token = None
         if result.outcome is Outcome.NOTECHCONSOLERUNNING and not request.no_tech_console:
-            retry_token = await store.save_retry(
-                who.team_id,
-                who.user_id,
-                request.kind.value,
-                who.channel_id,
-                dict(request.fields),
-                RETRY_TTL,
-            )
+            try:
+                retry_token = await store.save_retry(
+                    who.team_id,
+                    who.user_id,
+                    request.kind.value,
+                    who.channel_id,
+                    dict(request.fields),
+                    RETRY_TTL,
+                )
+            except StoreUnavailable as error:  # the message goes without its retry button
+                log.error("retry_not_saved", error=str(error))
         message = outcome_message(services, request, result, who, audit_id, retry_token)
         delivered = await deliver(
             services.http, services.slack, context.response_url, who.user_id, message
         )
-        await store.set_delivered(audit_id, delivered)
         if not delivered:
             log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
+        if audit_id is None:
+            await _audit_later(store, {**row, "delivered": delivered})
+        else:
+            try:
+                await store.set_delivered(audit_id, delivered)
+            except StoreUnavailable as error:
+                log.error("audit_delivery_not_noted", audit_id=audit_id, error=str(error))
         return result
+
+
+async def _audit(store: Store, row: dict[str, Any]) -> int | None:
+    try:
+        return await store.add_audit(**row)
+    except StoreUnavailable as error:
+        log.error("audit_deferred", error=str(error))
+        return None
+
+
+async def _audit_later(store: Store, row: dict[str, Any]) -> None:
+    """After the agent has their answer: the trail gets it once the database is back."""
+    for wait in AUDIT_RETRY_WAITS:
+        await asyncio.sleep(wait)
+        if await _audit(store, row) is not None:
+            log.info("audit_written_late", outcome=row["outcome"])
+            return
+    log.error("audit_lost", kind=row["kind"], outcome=row["outcome"])

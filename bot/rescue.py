@@ -62,6 +62,7 @@ class Outcome(StrEnum):
     # Not a call at all.
     NOT_LINKED = "not_linked"
     BUSY = "busy"
+    DATABASE_UNAVAILABLE = "database_unavailable"
 
 
 RESCUE_CODES = frozenset(o for o in Outcome if o.value.isupper())

@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot import migrate
@@ -97,6 +97,21 @@ retries = Table(
     Column("fields", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached or answered with an error; the operation did nothing."""
+
+
+@asynccontextmanager
+async def _reaching(what: str) -> AsyncIterator[None]:
+    try:
+        yield
+    except IntegrityError:
+        raise  # an answer from a reachable database: the caller's business
+    except (SQLAlchemyError, OSError) as error:
+        # Driver errors can quote SQL parameters: keep only the kind.
+        raise StoreUnavailable(f"{what}: {type(error).__name__}") from None
 
 
 class Method:
@@ -166,7 +181,15 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Short timeouts: an unreachable database must fail a request fast, not hold it a minute.
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={"timeout": 5, "command_timeout": 10},
+    )
 
 
 class Store:
@@ -208,7 +231,12 @@ class Store:
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[Any]:
-        async with self.engine.begin() as connection:
+        async with _reaching("write"), self.engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[Any]:
+        async with _reaching("read"), self.engine.connect() as connection:
             yield connection
 
     # Links
@@ -238,7 +266,7 @@ class Store:
         return bool(gone.rowcount)
 
     async def authcode(self, team_id: str, user_id: str) -> str | None:
-        async with self.engine.connect() as connection:
+        async with self._read() as connection:
             token = await connection.scalar(
                 select(links.c.authcode).where(
                     links.c.team_id == team_id, links.c.user_id == user_id
@@ -247,7 +275,7 @@ class Store:
         return None if token is None else self._cipher.decrypt(token)
 
     async def is_linked(self, team_id: str, user_id: str) -> bool:
-        async with self.engine.connect() as connection:
+        async with self._read() as connection:
             found = await connection.scalar(
                 select(links.c.user_id).where(
                     links.c.team_id == team_id, links.c.user_id == user_id
@@ -266,7 +294,7 @@ class Store:
         ).order_by(links.c.team_id, links.c.user_id)
         if team_id is not None:
             query = query.where(links.c.team_id == team_id)
-        async with self.engine.connect() as connection:
+        async with self._read() as connection:
             rows = (await connection.execute(query)).all()
         return [
             LinkInfo(
@@ -360,12 +388,12 @@ class Store:
             query = query.where(audit.c.user_id == user_id)
         if limit is not None:
             query = query.limit(limit)
-        async with self.engine.connect() as connection:
+        async with self._read() as connection:
             rows = (await connection.execute(query)).all()
         return [AuditRow(**{**row._mapping, "at": _utc(row.at)}) for row in rows]
 
     async def audit_row(self, audit_id: int) -> AuditRow | None:
-        async with self.engine.connect() as connection:
+        async with self._read() as connection:
             row = (await connection.execute(select(audit).where(audit.c.id == audit_id))).first()
         return None if row is None else AuditRow(**{**row._mapping, "at": _utc(row.at)})
 

@@ -182,7 +182,17 @@ FAILURES: dict[Outcome, Failure] = {
         "Rescue didn't answer in time. A PIN may or may not have been created.",
         "Please try again: if a PIN was created meanwhile it simply expires unused.",
     ),
+    Outcome.DATABASE_UNAVAILABLE: Failure(
+        "The app couldn't reach its database, so it didn't ask Rescue for a PIN.",
+        "Please try again in a minute. If it keeps happening, tell your Slack admin.",
+    ),
 }
+
+# A command or button that needed the database while it was unreachable.
+DATABASE_DOWN = (
+    "The Rescue PIN app couldn't reach its database just now, so nothing was done. "
+    "Please try again in a minute. If it keeps happening, tell your Slack admin."
+)
 
 HEADLINE_FAILED = {Kind.RESCUE: "No Rescue PIN", Kind.LENS: "No Rescue Lens PIN"}
 

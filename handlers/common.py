@@ -10,9 +10,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, linking, texts
-from bot.blocks import Message, ModalContext
+from bot.blocks import AUTHCODE_BLOCK, LINK_CALLBACK, Message, ModalContext
 from bot.delivery import deliver
-from bot.identity import Requester, is_foreign, requester
+from bot.identity import MalformedPayload, Requester, is_foreign, requester
 from bot.logs import get_logger
 from bot.services import Services
 
@@ -48,6 +48,23 @@ async def acknowledge(
         await reply(services, response_url, who.user_id, blocks.notice(texts.FOREIGN_USER))
         return None
     return who, response_url
+
+
+async def database_down(services: Services, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The database failed a listener: say so privately. Returns the modal's ack, if any."""
+    view = body.get("view")
+    if body.get("type") == "view_submission" and isinstance(view, dict):
+        if view.get("callback_id") == LINK_CALLBACK:  # still open: the error shows inline
+            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: texts.DATABASE_DOWN}}
+        response_url = ModalContext.load(view.get("private_metadata")).response_url
+    else:
+        response_url = text_field(body, "response_url")
+    try:
+        who = requester(body)
+    except MalformedPayload:
+        return None
+    await reply(services, response_url, who.user_id, blocks.notice(texts.DATABASE_DOWN))
+    return None
 
 
 async def reply(

@@ -70,6 +70,8 @@ class FakeSlack(FakeServer):
         # method -> list of (status, body, headers) answers to give first, in order
         self.faults: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
         self.dead_responses: set[str] = set()
+        # rid -> (status, headers) answers to give first, in order
+        self.response_faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.emails: dict[str, str | None] = {}
         self.names: dict[str, str] = {}
         self.admins: set[str] = set()
@@ -161,6 +163,11 @@ class FakeSlack(FakeServer):
         rid = request.match_info["rid"]
         if rid in self.dead_responses:
             return web.Response(status=404, text="expired_url")
+        faults = self.response_faults.get(rid)
+        if faults:
+            status, headers = faults.pop(0)
+            self.calls.append(SlackCall("response_url", {"rid": rid}, dict(request.headers)))
+            return web.Response(status=status, text="rate_limited", headers=headers)
         self.responses.setdefault(rid, []).append(await request.json())
         self._notify()
         return web.Response(text="ok")
@@ -267,6 +274,60 @@ class FakeSocketMode(FakeServer):
 
 
 _envelopes = itertools.count(1)
+
+
+class CuttableProxy:
+    """A TCP hop to a real server that a test can cut (every connection dropped, new ones
+    refused) and restore: a database that is unreachable for a moment."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.down = False
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def cut(self) -> None:
+        self.down = True
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    def restore(self) -> None:
+        self.down = False
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.down:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, up_writer))
+        await asyncio.gather(
+            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
+        )
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            self._writers.discard(writer)
+            writer.transport.abort()
 
 
 @dataclass
