@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import SERVICES, create_app
 from bot.config import Settings
 from bot.services import Services
+from tests import sweep
 from tests.fakes import FakeRescue, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-8f3a9c"
@@ -76,6 +77,13 @@ async def reset_pg(url: str, migrated: bool = True) -> None:
     engine = create_async_engine(_pg_driver_url(url))
     try:
         async with engine.begin() as connection:
+            # What the last test left in PostgreSQL goes to the secrets sweep before it goes.
+            tables = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            for (table,) in tables.all():
+                rows = await connection.execute(text(f'SELECT t::text FROM "{table}" t'))
+                sweep.keep(f"postgresql table {table}", "\n".join(r[0] for r in rows.all()))
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
         if migrated:
@@ -109,6 +117,9 @@ async def fake_rescue() -> AsyncIterator[FakeRescue]:
     await rescue.start()
     yield rescue
     await rescue.stop()
+    sweep.remember(rescue.sso_password, *rescue.answers, *rescue.sso.values(), stored=True)
+    for password, authcode in rescue.accounts.values():
+        sweep.remember(password, authcode, stored=True)
 
 
 def make_settings(
@@ -124,6 +135,7 @@ def make_settings(
         "encryption_key": Fernet.generate_key().decode(),
         **extra,
     }
+    sweep.remember(values["encryption_key"], values.get("rescue_sso_password"))
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
@@ -156,6 +168,7 @@ class Harness:
         return str(self.server.make_url("/slack/events"))
 
     async def link(self, user: str, authcode: str, team: str = TEAM) -> None:
+        sweep.remember(authcode, stored=True)
         await self.services.store.link(team, user, authcode, "cli")
 
     def signed_headers(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
@@ -328,3 +341,22 @@ async def pg_harness(
     yield h
     await http.close()
     await server.close()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Everything the app logged in-process was captured by pytest, test by test.
+    for title, content in report.sections:
+        sweep.keep(f"{report.nodeid} ({title})", content)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or session.config.option.collectonly:
+        return
+    found = sweep.findings(factory.getbasetemp())
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["", "secrets sweep: a secret was found where none may be:", *dict.fromkeys(found)]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

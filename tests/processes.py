@@ -12,6 +12,8 @@ from pathlib import Path
 
 import aiohttp
 
+from tests import sweep
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,6 +43,9 @@ class BotProcess:
         self.verb = verb
         self.log_path = workdir / f"{name}.log"
         self.env = clean_env(PORT=str(self.port), **env)
+        sweep.remember(
+            *(v for k, v in env.items() if k.endswith(("TOKEN", "SECRET", "KEY", "PASSWORD")))
+        )
         self.process: asyncio.subprocess.Process | None = None
 
     @property

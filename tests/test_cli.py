@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from tests import sweep
 from tests.fakes import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def run(
     tmp_path: Path, *args: str, stdin: str = "", **extra: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
@@ -47,6 +48,8 @@ def run(
         cwd=tmp_path,
         timeout=60,
     )
+    sweep.keep(f"python -m bot {' '.join(args)}", result.stdout + result.stderr)
+    return result
 
 
 def test_link_users_unlink_with_an_explicit_team(tmp_path: Path) -> None:
