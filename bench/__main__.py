@@ -1,8 +1,10 @@
-"""Drive N agents through the whole flow against the real `python -m bot serve` process.
+"""Drive N agents through the whole flow against the real `python -m bot serve` process and,
+in the same run, against the floor (bare Bolt doing the same work, `bench/floor.py`).
 
 slash command -> views.open -> view_submission -> Rescue -> PIN posted to the response_url.
-Prints p50/p95/p99/max for slash ack, submit ack and submit-to-PIN, flows per second,
-the server's peak RSS and its time from start to healthy. Not a test: it asserts nothing.
+Rounds alternate between the two servers; each figure is the median over rounds. Prints
+p50/p95/p99/max for slash ack, submit ack and submit-to-PIN, flows per second, each server's
+peak RSS and start-to-healthy time, and the app's ratio to the floor. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
 from cryptography.fernet import Fernet
 
-from tests.fakes import FakeRescue, FakeSlack
+from bench.fakes import LeanRescue, LeanSlack, view_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
 TEAM = "T0001"
+METRICS = ("slash ack", "submit ack", "submit->PIN")
 
 
 def free_port() -> int:
@@ -40,12 +44,10 @@ def free_port() -> int:
 
 def signed(body: bytes) -> dict[str, str]:
     ts = str(int(time.time()))
-    digest = hmac.new(
-        SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256
-    ).hexdigest()
+    digest = hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
     return {
         "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + digest,
+        "X-Slack-Signature": "v0=" + digest.hexdigest(),
         "Content-Type": "application/x-www-form-urlencoded",
     }
 
@@ -62,133 +64,213 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
 
 
-async def run(agents: int, concurrency: int, rescue_delay: float) -> None:
-    slack, rescue = FakeSlack(TEAM), FakeRescue(delay=rescue_delay)
+@dataclass
+class Target:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    healthy_ms: float
+    rounds: list[dict[str, float]] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.rounds)
+
+
+async def start(name: str, module: str, verb: list[str], env: dict[str, str]) -> Target:
+    port = free_port()
+    started = time.perf_counter()
+    log = (Path(env["WORKDIR"]) / f"{name}.log").open("wb")  # as a platform ships logs
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *verb],
+        env={**env, "PORT": str(port)},
+        cwd=env["WORKDIR"],
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        while True:
+            try:
+                async with http.get(url + "/healthz") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientError:
+                pass
+            if process.poll() is not None:
+                raise SystemExit(f"{name} exited with {process.returncode}")
+            await asyncio.sleep(0.01)
+    return Target(name, process, url, (time.perf_counter() - started) * 1000)
+
+
+async def one_round(
+    target: Target,
+    http: aiohttp.ClientSession,
+    slack: LeanSlack,
+    agents: int,
+    concurrency: int,
+    tag: str,
+) -> dict[str, float]:
+    gate = asyncio.Semaphore(concurrency)
+    times: dict[str, list[float]] = {name: [] for name in METRICS}
+    events = target.url + "/slack/events"
+
+    async def flow(n: int) -> None:
+        user, key = f"U{n:05d}", f"{tag}-{n}"
+        async with gate:
+            opened = slack.views.expect(key)
+            answered = slack.answers.expect(key)
+            body = urlencode(
+                {
+                    "command": "/rescue-pin",
+                    "text": f"Customer {n}",
+                    "team_id": TEAM,
+                    "user_id": user,
+                    "channel_id": "C1",
+                    "trigger_id": key,
+                    "response_url": f"{slack.url}/response/{key}",
+                }
+            ).encode()
+            t0 = time.perf_counter()
+            async with http.post(events, data=body, headers=signed(body)) as response:
+                await response.read()
+            times["slash ack"].append(time.perf_counter() - t0)
+            view = view_json(await opened)
+            payload = {
+                "type": "view_submission",
+                "team": {"id": TEAM},
+                "user": {"id": user, "team_id": TEAM},
+                "view": {
+                    "id": "V1",
+                    "callback_id": view["callback_id"],
+                    "type": "modal",
+                    "private_metadata": view["private_metadata"],
+                    "state": {
+                        "values": {
+                            "cfield0": {
+                                "value": {"type": "plain_text_input", "value": f"Customer {n}"}
+                            }
+                        }
+                    },
+                },
+            }
+            body = urlencode({"payload": json.dumps(payload)}).encode()
+            t1 = time.perf_counter()
+            async with http.post(events, data=body, headers=signed(body)) as response:
+                await response.read()
+            times["submit ack"].append(time.perf_counter() - t1)
+            await answered
+            times["submit->PIN"].append(time.perf_counter() - t1)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(flow(n) for n in range(agents)))
+    figures = {"throughput": agents / (time.perf_counter() - began)}
+    for name, values in times.items():
+        for p in (50, 95, 99):
+            figures[f"{name} p{p}"] = pct(values, p)
+        figures[f"{name} max"] = max(values) * 1000
+    return figures
+
+
+async def link_agents(env: dict[str, str], agents: int) -> None:
+    from bot.config import Settings
+    from bot.crypto import Cipher
+    from bot.store import Method, Store
+
+    url = Settings(_env_file=None, database_url=env["DATABASE_URL"]).sqlalchemy_url  # type: ignore[call-arg]
+    store = await Store.open(url, Cipher([env["ENCRYPTION_KEY"]]))
+    try:
+        for n in range(agents):
+            await store.link(TEAM, f"U{n:05d}", f"bench-code-{n:05d}", Method.CLI)
+    finally:
+        await store.close()
+
+
+def report(targets: list[Target], args: argparse.Namespace) -> None:
+    app, floor = targets
+    print(
+        f"agents={args.agents} concurrency={args.concurrency} rounds={args.rounds}"
+        f" rescue_delay={args.rescue_delay_ms:.0f}ms cores={os.cpu_count()}"
+        f" (medians over rounds; app/floor ratio in brackets)"
+    )
+    header = f"{'':14}" + "".join(f"{col:>18}" for col in ("p50", "p95", "p99", "max"))
+    print(header)
+    for name in METRICS:
+        for target in targets:
+            cells = []
+            for col in ("p50", "p95", "p99", "max"):
+                value = target.median(f"{name} {col}")
+                ratio = value / floor.median(f"{name} {col}")
+                cells.append(
+                    f"{value:8.1f} ms" + (f" [{ratio:4.2f}]" if target is app else "       ")
+                )
+            print(f"{name + ' ' + target.name:14}" + "".join(f"{c:>18}" for c in cells))
+    app_tp, floor_tp = app.median("throughput"), floor.median("throughput")
+    print(f"throughput    app {app_tp:.0f} flows/s, floor {floor_tp:.0f} [{app_tp / floor_tp:.2f}]")
+    for target in targets:
+        print(
+            f"{target.name:5} peak RSS {peak_rss_mb(target.process.pid):.1f} MB,"
+            f" start->healthy {target.healthy_ms:.0f} ms"
+        )
+
+
+async def run(args: argparse.Namespace) -> None:
+    slack, rescue = LeanSlack(), LeanRescue(args.rescue_delay_ms / 1000)
     await slack.start()
     await rescue.start()
-    port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="rescue-bench-"))
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "PORT": str(port),
+        "WORKDIR": str(workdir),
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url(),
-        "RESCUE_API_URL": rescue.api_url(),
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "SLACK_API_URL": slack.url + "/api/",
+        "RESCUE_API_URL": rescue.url + "/API/",
+        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": args.log_level,
+        "LOG_FORMAT": "json",
     }
-    for n in range(agents):
-        link = subprocess.run(
-            [sys.executable, "-m", "bot", "link", f"U{n:05d}", "--team", TEAM],
-            input=f"bench-code-{n:05d}",
-            text=True,
-            env=env,
-            cwd=workdir,
-            capture_output=True,
-        )
-        if link.returncode:
-            raise SystemExit(link.stderr)
-    started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=workdir)
-    base = f"http://127.0.0.1:{port}"
-    slash, submit, delivered = [], [], []
-    async with aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.get(base + "/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.01)
-        healthy = time.perf_counter() - started
-        gate = asyncio.Semaphore(concurrency)
-
-        async def flow(n: int) -> None:
-            user, rid = f"U{n:05d}", f"r{n}"
-            async with gate:
-                body = urlencode(
-                    {
-                        "command": "/rescue-pin",
-                        "text": f"Customer {n}",
-                        "team_id": TEAM,
-                        "user_id": user,
-                        "channel_id": "C1",
-                        "trigger_id": f"t{n}",
-                        "response_url": slack.response_url(rid),
-                    }
-                ).encode()
-                t0 = time.perf_counter()
-                async with http.post(base + "/slack/events", data=body, headers=signed(body)) as r:
-                    await r.read()
-                slash.append(time.perf_counter() - t0)
-                view = (
-                    await slack.wait_for(
-                        lambda: [
-                            c
-                            for c in slack.calls_to("views.open")
-                            if c.params.get("trigger_id") == f"t{n}"
-                        ]
+    await link_agents(env, args.agents)
+    app_verb = ["serve"] if not args.profile else []
+    module = "bot" if not args.profile else "bench.profiled"
+    targets = [
+        await start("app", module, app_verb, env),
+        await start("floor", "bench.floor", [], env),
+    ]
+    connector = aiohttp.TCPConnector(limit=0)
+    try:
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for target in targets:  # warm both: first connections, imports, caches
+                await one_round(
+                    target, http, slack, min(args.agents, 50), args.concurrency, f"w{target.name}"
+                )
+            for number in range(args.rounds):
+                order = targets if number % 2 == 0 else targets[::-1]
+                for target in order:
+                    tag = f"{target.name}{number}"
+                    target.rounds.append(
+                        await one_round(target, http, slack, args.agents, args.concurrency, tag)
                     )
-                )[0].params["view"]
-                payload = {
-                    "type": "view_submission",
-                    "team": {"id": TEAM},
-                    "user": {"id": user, "team_id": TEAM},
-                    "view": {
-                        "id": "V",
-                        "callback_id": view["callback_id"],
-                        "type": "modal",
-                        "private_metadata": view["private_metadata"],
-                        "state": {
-                            "values": {
-                                "cfield0": {
-                                    "value": {"type": "plain_text_input", "value": f"Customer {n}"}
-                                }
-                            }
-                        },
-                    },
-                }
-                body = urlencode({"payload": json.dumps(payload)}).encode()
-                t1 = time.perf_counter()
-                async with http.post(base + "/slack/events", data=body, headers=signed(body)) as r:
-                    await r.read()
-                submit.append(time.perf_counter() - t1)
-                await slack.response(rid)
-                delivered.append(time.perf_counter() - t1)
-
-        t_start = time.perf_counter()
-        await asyncio.gather(*(flow(n) for n in range(agents)))
-        elapsed = time.perf_counter() - t_start
-    rss = peak_rss_mb(server.pid)
-    server.terminate()
-    server.wait(30)
-    await slack.stop()
-    await rescue.stop()
-    print(
-        f"agents={agents} concurrency={concurrency}"
-        f" rescue_delay={rescue_delay * 1000:.0f}ms cores={os.cpu_count()}"
-    )
-    for name, values in (("slash ack", slash), ("submit ack", submit), ("submit->PIN", delivered)):
-        print(
-            f"{name:12} p50 {pct(values, 50):7.1f}  p95 {pct(values, 95):7.1f}"
-            f"  p99 {pct(values, 99):7.1f}  max {max(values) * 1000:7.1f} ms"
-            f"  (mean {statistics.mean(values) * 1000:.1f})"
-        )
-    print(f"throughput   {agents / elapsed:.1f} flows/s")
-    print(f"peak RSS     {rss:.1f} MB (server process)")
-    print(f"start->healthy {healthy * 1000:.0f} ms")
+        report(targets, args)
+    finally:
+        for target in targets:
+            target.process.terminate()
+            target.process.wait(30)
+        await slack.stop()
+        await rescue.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rescue-delay-ms", type=float, default=0)
-    args = parser.parse_args()
-    asyncio.run(run(args.agents, args.concurrency, args.rescue_delay_ms / 1000))
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (default INFO)")
+    parser.add_argument("--profile", action="store_true", help="run the app under pyinstrument")
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -90,11 +91,29 @@ def pin_modal(
     notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The PIN form: one optional input per Rescue parameter, `block_id` = parameter name."""
-    prefill = prefill or {}
-    notes = notes or {}
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=texts.MODAL_INTRO[context.kind]))
-    ]
+    names = (*fields, NO_CONSOLE)
+    form = _pin_form(context.kind, tuple(fields), tuple(label(name) for name in names))
+    blocks = list(form["blocks"])
+    # The form is shared between calls: copy only what this agent's modal changes.
+    for index, block in enumerate(blocks):
+        name = block.get("block_id")
+        value = (prefill or {}).get(name)
+        note = (notes or {}).get(name)
+        if value or note:
+            block = {**block, "element": {**block["element"]}}
+            if value:
+                block["element"]["initial_value"] = value
+            if note:
+                block["hint"] = PlainTextObject(text=note).to_dict()
+            blocks[index] = block
+    return {**form, "private_metadata": context.dump(), "blocks": blocks}
+
+
+@lru_cache(maxsize=32)
+def _pin_form(kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...]) -> dict[str, Any]:
+    """The part of the PIN modal that is the same for everyone: built and checked once."""
+    label = dict(zip((*fields, NO_CONSOLE), labels, strict=True)).__getitem__
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=texts.MODAL_INTRO[kind]))]
     for name in fields:
         limit = FIELD_LIMITS[name]
         blocks.append(
@@ -102,12 +121,8 @@ def pin_modal(
                 block_id=name,
                 label=PlainTextObject(text=_label(label(name))),
                 optional=True,
-                hint=PlainTextObject(text=notes[name]) if name in notes else None,
                 element=PlainTextInputElement(
-                    action_id=VALUE_ACTION,
-                    max_length=limit,
-                    multiline=limit > 64,
-                    initial_value=prefill.get(name) or None,
+                    action_id=VALUE_ACTION, max_length=limit, multiline=limit > 64
                 ),
             )
         )
@@ -131,10 +146,9 @@ def pin_modal(
     return View(
         type="modal",
         callback_id=PIN_CALLBACK,
-        title=PlainTextObject(text=texts.MODAL_TITLE[context.kind]),
+        title=PlainTextObject(text=texts.MODAL_TITLE[kind]),
         submit=PlainTextObject(text=texts.MODAL_SUBMIT),
         close=PlainTextObject(text=texts.MODAL_CLOSE),
-        private_metadata=context.dump(),
         blocks=blocks,
     ).to_dict()
 

@@ -32,27 +32,47 @@ _SECRET_PATTERNS = re.compile(
 )
 
 
+_HEAD = 6  # secrets shorter than this are not scrubbed by value (too likely in plain text)
+
+
 class _Secrets:
-    """Values to scrub wherever they appear; filled at start-up and as authcodes are read."""
+    """Values to scrub wherever they appear; filled at start-up and as authcodes are read.
+
+    Looked up by their first characters at each position of a text, so the cost of a line
+    does not grow with the number of agents (a regex alternation of every authcode did).
+    """
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._heads: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
-        fresh = {v for v in values if v and len(v) >= 6} - self._values
+        fresh = [v for v in values if v and len(v) >= _HEAD]
         if not fresh:
             return
         with self._lock:
-            self._values |= fresh
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            heads = dict(self._heads)
+            for value in fresh:
+                known = heads.get(value[:_HEAD], ())
+                if value not in known:
+                    heads[value[:_HEAD]] = tuple(sorted((*known, value), key=len, reverse=True))
+            self._heads = heads  # swapped whole: readers never see a half-built table
 
     def scrub(self, text: str) -> str:
         text = _SECRET_PATTERNS.sub(REDACTED, text)
-        pattern = self._pattern
-        return pattern.sub(REDACTED, text) if pattern else text
+        heads = self._heads
+        if not heads or len(text) < _HEAD:
+            return text
+        found = {
+            value
+            for i in range(len(text) - _HEAD + 1)
+            if (candidates := heads.get(text[i : i + _HEAD]))
+            for value in candidates
+            if text.startswith(value, i)
+        }
+        for value in sorted(found, key=len, reverse=True):
+            text = text.replace(value, REDACTED)
+        return text
 
 
 secrets = _Secrets()

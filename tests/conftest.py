@@ -158,6 +158,7 @@ class Harness:
     ):
         self.slack, self.rescue, self.server, self.http = slack, rescue, server, http
         self.verifier = SignatureVerifier(SIGNING_SECRET)
+        self.views_seen = 0
 
     @property
     def services(self) -> Services:
@@ -230,9 +231,13 @@ class Harness:
         status, body, _ = await self.post(urlencode({"payload": json.dumps(payload)}).encode())
         return status, body
 
-    async def opened_view(self, index: int = -1) -> dict[str, Any]:
-        await self.slack.wait_for(lambda: self.slack.calls_to("views.open"))
-        return self.slack.calls_to("views.open")[index].params["view"]
+    async def opened_view(self) -> dict[str, Any]:
+        """The next modal the app opened that this helper has not handed out yet: a command's
+        own modal, even when its views.open arrives after the command's ack."""
+        seen = self.views_seen
+        await self.slack.wait_for(lambda: len(self.slack.calls_to("views.open")) > seen)
+        self.views_seen += 1
+        return self.slack.calls_to("views.open")[seen].params["view"]
 
     async def submit(
         self,

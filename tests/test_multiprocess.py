@@ -91,12 +91,12 @@ async def test_two_processes_on_one_database_behave_as_one(
 
     # Linking: the modal opens on one process, the authcode is submitted to the other.
     _, _, rid = await c.on(0).command("link")
-    await c.on(1).submit(await c.opened_view(-1), {}, values=link_values(AUTHCODE))
+    await c.on(1).submit(await c.opened_view(), {}, values=link_values(AUTHCODE))
     assert texts.LINKED in message_text(await slack.response(rid))
 
     # A PIN: command to the second, submission to the first, which decrypts what it stored.
     _, _, rid = await c.on(1).command("Jane Doe")
-    await c.on(0).submit(await c.opened_view(-1), {"cfield0": "Jane Doe"})
+    await c.on(0).submit(await c.opened_view(), {"cfield0": "Jane Doe"})
     first = await slack.response(rid)
     assert "100001" in message_text(first)
     assert rescue.pin_calls()[-1].params["authcode"] == AUTHCODE
@@ -113,7 +113,7 @@ async def test_two_processes_on_one_database_behave_as_one(
     for index in (0, 1):
         _, _, one = await c.on(index).command()
         rids.append(one)
-    views = [await c.opened_view(-2), await c.opened_view(-1)]
+    views = [await c.opened_view(), await c.opened_view()]
     await asyncio.gather(
         c.on(0).submit(views[0], {"cfield0": "A"}), c.on(1).submit(views[1], {"cfield0": "B"})
     )
@@ -127,7 +127,7 @@ async def test_two_processes_on_one_database_behave_as_one(
     # A retry saved by one process is taken by the other, once.
     rescue.answers[AUTHCODE] = "NOTECHCONSOLERUNNING"
     _, _, rid = await c.on(1).command()
-    await c.on(1).submit(await c.opened_view(-1), {"cfield0": "Retry Me"})
+    await c.on(1).submit(await c.opened_view(), {"cfield0": "Retry Me"})
     [retry] = [b for b in buttons(await slack.response(rid)) if b["action_id"] == RETRY_ACTION]
     rescue.answers[AUTHCODE] = "OK PINCODE:424242"
     await c.on(0).click(RETRY_ACTION, retry["value"], response_rid="retried")

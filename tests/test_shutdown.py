@@ -49,7 +49,7 @@ async def test_sigterm_finishes_what_reached_rescue_then_exits_cleanly(
         rids = {}
         for user in ("U1", "U2"):
             _, _, rids[user] = await slack.command("Jane", user=user)
-            await slack.submit(await slack.opened_view(-1), {"cfield0": "Jane"}, user=user)
+            await slack.submit(await slack.opened_view(), {"cfield0": "Jane"}, user=user)
         # U2's answer has nowhere to go: the response_url is dead and so are DMs.
         fake_slack.dead_responses.add(rids["U2"])
         fake_slack.fail("chat.postMessage", "channel_not_found")

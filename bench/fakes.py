@@ -1,0 +1,87 @@
+"""Lean fake Slack and Rescue for the benchmark: they answer at once and hand each awaited
+event to its waiter directly (tests/fakes.py records everything for assertions instead,
+which costs the driver more than the servers under test)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+
+
+class Waiters:
+    def __init__(self) -> None:
+        self._futures: dict[str, asyncio.Future[Any]] = {}
+
+    def expect(self, key: str) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._futures[key] = future
+        return future
+
+    def arrive(self, key: str, value: Any) -> None:
+        future = self._futures.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(value)
+
+
+class LeanServer:
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class LeanSlack(LeanServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.views = Waiters()  # trigger_id -> the view opened
+        self.answers = Waiters()  # response_url id -> the message posted
+        self.app.router.add_post("/api/{method}", self._api)
+        self.app.router.add_post("/response/{rid}", self._response)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await request.json() if request.content_type == "application/json" else {}
+        if method == "views.open":
+            view = body.get("view")
+            self.views.arrive(body.get("trigger_id", ""), view)
+            return web.json_response({"ok": True, "view": {"id": "V1"}})
+        return web.json_response({"ok": True, "channel": "D1", "ts": "1.1"})
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.answers.arrive(request.match_info["rid"], await request.json())
+        return web.Response(text="ok")
+
+
+class LeanRescue(LeanServer):
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.app.router.add_post("/API/{page}", self._page)
+
+    async def _page(self, request: web.Request) -> web.Response:
+        await request.read()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return web.Response(text="OK PINCODE:123456")
+
+
+def view_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
