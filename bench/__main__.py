@@ -59,6 +59,11 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
@@ -71,6 +76,8 @@ class Target:
     url: str
     healthy_ms: float
     rounds: list[dict[str, float]] = field(default_factory=list)
+    cpu: float = 0.0  # server CPU seconds spent in the measured rounds
+    flows: int = 0
 
     def median(self, key: str) -> float:
         return statistics.median(r[key] for r in self.rounds)
@@ -209,7 +216,8 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
     for target in targets:
         print(
             f"{target.name:5} peak RSS {peak_rss_mb(target.process.pid):.1f} MB,"
-            f" start->healthy {target.healthy_ms:.0f} ms"
+            f" start->healthy {target.healthy_ms:.0f} ms,"
+            f" CPU {target.cpu / target.flows * 1000:.1f} ms per flow"
         )
 
 
@@ -249,9 +257,12 @@ async def run(args: argparse.Namespace) -> None:
                 order = targets if number % 2 == 0 else targets[::-1]
                 for target in order:
                     tag = f"{target.name}{number}"
+                    before = cpu_seconds(target.process.pid)
                     target.rounds.append(
                         await one_round(target, http, slack, args.agents, args.concurrency, tag)
                     )
+                    target.cpu += cpu_seconds(target.process.pid) - before
+                    target.flows += args.agents
         report(targets, args)
     finally:
         for target in targets:

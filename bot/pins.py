@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,43 +78,58 @@ def outcome_message(
     return blocks.pin_message(details, settings.label, share_id=audit_id)
 
 
-async def obtain(services: Services, who: Requester, request: SessionRequest) -> PinResult:
-    """Ask Rescue once, unless the agent is unlinked or already has a request under way."""
+@dataclass(frozen=True)
+class Attempt:
+    result: PinResult
+    guarded: bool  # this request holds the agent's guard, to release with the audit row
+    called: bool  # Rescue was asked
+
+
+async def obtain(services: Services, who: Requester, request: SessionRequest) -> Attempt:
+    """Ask Rescue once, unless the agent is unlinked or already has a request under way.
+
+    The guard, when taken, is left for `fulfil` to release in the audit row's transaction.
+    """
     store = services.store
     # A request can't outlive Rescue's timeout by much; an older guard is a crashed process.
     stale = timedelta(seconds=services.settings.rescue_timeout_seconds + 30)
     try:
-        if not await store.begin_request(who.team_id, who.user_id, stale):
-            return PinResult(Outcome.BUSY)
+        guarded, authcode = await store.claim(who.team_id, who.user_id, stale)
+        if not guarded:
+            return Attempt(PinResult(Outcome.BUSY), guarded=False, called=False)
     except StoreUnavailable as error:
         log.error("database_unavailable", error=str(error))
-        return PinResult(Outcome.DATABASE_UNAVAILABLE)
-    called: PinResult | None = None
+        return Attempt(PinResult(Outcome.DATABASE_UNAVAILABLE), guarded=False, called=False)
     try:
-        try:
+        # SSO at the command may have run out of time; it gets its full time here.
+        if (
+            authcode is None
+            and services.settings.sso_enabled
+            and (await linking.link_sso(services, who.team_id, who.user_id)).linked
+        ):
             authcode = await store.authcode(who.team_id, who.user_id)
-            # SSO at the command may have run out of time; it gets its full time here.
-            if (
-                authcode is None
-                and services.settings.sso_enabled
-                and (await linking.link_sso(services, who.team_id, who.user_id)).linked
-            ):
-                authcode = await store.authcode(who.team_id, who.user_id)
-        except StoreUnavailable as error:
-            log.error("database_unavailable", error=str(error))
-            return PinResult(Outcome.DATABASE_UNAVAILABLE)
-        if authcode is None:
-            return PinResult(Outcome.NOT_LINKED)
-        register_secrets([authcode])
-        called = await services.rescue.request_pin(request, authcode)
-        return called
-    finally:
-        outcome = called.outcome.value if called is not None else None
-        try:
-            await store.end_request(who.team_id, who.user_id, outcome)
-        except StoreUnavailable as error:
-            # The guard goes stale on its own; losing Rescue's answer would be worse.
-            log.error("guard_release_failed", error=str(error))
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        return Attempt(PinResult(Outcome.DATABASE_UNAVAILABLE), guarded=True, called=False)
+    except BaseException:
+        await _release(store, who)
+        raise
+    if authcode is None:
+        return Attempt(PinResult(Outcome.NOT_LINKED), guarded=True, called=False)
+    register_secrets([authcode])
+    try:
+        result = await services.rescue.request_pin(request, authcode)
+    except BaseException:  # cancelled, say: the guard must not wait to go stale
+        await _release(store, who)
+        raise
+    return Attempt(result, guarded=True, called=True)
+
+
+async def _release(store: Store, who: Requester) -> None:
+    try:
+        await store.end_request(who.team_id, who.user_id)
+    except StoreUnavailable as error:
+        log.error("guard_release_failed", error=str(error))
 
 
 async def fulfil(
@@ -122,7 +138,8 @@ async def fulfil(
     """The whole flow after the modal closed. The PIN is audited before delivery is tried."""
     store = services.store
     async with services.flows.track():
-        result = await obtain(services, who, request)
+        attempt = await obtain(services, who, request)
+        result = attempt.result
         PIN_REQUESTS.labels(request.kind.value, result.outcome.value).inc()
         log.info(
             "pin_requested",
@@ -143,7 +160,7 @@ async def fulfil(
             "outcome": result.outcome.value,
             "pin": result.pin,
         }
-        audit_id = await _audit(store, row)
+        audit_id = await _settle(store, who, attempt, row)
         retry_token = None
         if result.outcome is Outcome.NOTECHCONSOLERUNNING and not request.no_tech_console:
             try:
@@ -171,6 +188,21 @@ async def fulfil(
             except StoreUnavailable as error:
                 log.error("audit_delivery_not_noted", audit_id=audit_id, error=str(error))
         return result
+
+
+async def _settle(
+    store: Store, who: Requester, attempt: Attempt, row: dict[str, Any]
+) -> int | None:
+    """Guard released, last use noted, audit row written: one transaction. None when the
+    database is unreachable (the guard then goes stale on its own)."""
+    if not attempt.guarded:
+        return await _audit(store, row)
+    outcome = attempt.result.outcome.value if attempt.called else None
+    try:
+        return await store.finish_request(who.team_id, who.user_id, outcome, row)
+    except StoreUnavailable as error:
+        log.error("audit_deferred", error=str(error))
+        return None
 
 
 async def _audit(store: Store, row: dict[str, Any]) -> int | None:
