@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
@@ -38,14 +39,21 @@ async def test_the_migrations_build_exactly_the_tables_the_code_uses(database_ur
         assert differences == []
         # Down to nothing and back up: every migration can be undone.
         async with engine.begin() as connection:
-            await connection.run_sync(
-                lambda sync: migrate.command.downgrade(migrate._config(sync), "base")
-            )
+            await connection.run_sync(lambda sync: command.downgrade(migrate._config(sync), "base"))
         assert (await migrate.inspect_schema(engine)).empty
         await migrate.upgrade(engine)
         assert not (await migrate.inspect_schema(engine)).behind
     finally:
         await engine.dispose()
+
+
+def test_the_revision_list_is_the_migration_scripts() -> None:
+    # bot.migrate names the revisions so that starting never imports Alembic.
+    scripts = migrate.scripts()
+    assert [rev.revision for rev in reversed(list(scripts.walk_revisions()))] == list(
+        migrate.REVISIONS
+    )
+    assert scripts.get_current_head() == migrate.head()
 
 
 async def test_a_schema_behind_is_refused_until_migrated_and_rows_survive(
