@@ -30,18 +30,28 @@ class _Handler(AsyncSocketModeHandler):
         await super().handle(client, req)
 
 
-async def _watch(handler: AsyncSocketModeHandler, every: float = 1.0) -> None:
-    """A log line each time the socket goes down or comes back, for whoever watches logs."""
-    connected = True
-    while True:
-        await asyncio.sleep(every)
-        now = await handler.client.is_connected()
-        if now != connected:
-            if now:
-                log.info("socket_mode_reconnected")
-            else:
-                log.warning("socket_mode_disconnected")
-            connected = now
+class _Watch:
+    """A log line each time the socket goes down or a new one comes up, for whoever
+    watches logs. A new session counts even when the gap fell between two looks."""
+
+    def __init__(self, handler: AsyncSocketModeHandler) -> None:
+        self.client = handler.client
+        self.session = self.client.current_session
+        self.connected = True
+
+    async def look(self) -> None:
+        connected = await self.client.is_connected()
+        session = self.client.current_session
+        if connected and (session is not self.session or not self.connected):
+            log.info("socket_mode_reconnected")
+        elif not connected and self.connected:
+            log.warning("socket_mode_disconnected")
+        self.connected, self.session = connected, session
+
+    async def forever(self, every: float = 0.5) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.look()
 
 
 async def _health_site(
@@ -86,9 +96,11 @@ async def serve(settings: Settings) -> None:
     try:
         await handler.connect_async()
         log.info("socket_mode_connected")
-        watcher = asyncio.create_task(_watch(handler))
+        watch = _Watch(handler)
+        watcher = asyncio.create_task(watch.forever())
         await stop.wait()
         watcher.cancel()
+        await watch.look()  # a reconnection since the last look is still told
         log.info("socket_mode_stopping", in_flight=services.flows.count)
         await handler.disconnect_async()
         await services.flows.drain(DRAIN_SECONDS)
