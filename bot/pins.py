@@ -181,7 +181,7 @@ async def fulfil(
         if not delivered:
             log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
         if audit_id is None:
-            await _audit_later(store, {**row, "delivered": delivered})
+            await _settle_later(store, who, attempt, {**row, "delivered": delivered})
         else:
             try:
                 await store.set_delivered(audit_id, delivered)
@@ -213,11 +213,14 @@ async def _audit(store: Store, row: dict[str, Any]) -> int | None:
         return None
 
 
-async def _audit_later(store: Store, row: dict[str, Any]) -> None:
-    """After the agent has their answer: the trail gets it once the database is back."""
+async def _settle_later(
+    store: Store, who: Requester, attempt: Attempt, row: dict[str, Any]
+) -> None:
+    """After the agent has their answer: once the database is back, the audit row is
+    written and the guard released (else the agent would be "busy" until it went stale)."""
     for wait in AUDIT_RETRY_WAITS:
         await asyncio.sleep(wait)
-        if await _audit(store, row) is not None:
+        if await _settle(store, who, attempt, row) is not None:
             log.info("audit_written_late", outcome=row["outcome"])
             return
     log.error("audit_lost", kind=row["kind"], outcome=row["outcome"])

@@ -202,6 +202,10 @@ async def test_a_pin_obtained_while_the_database_drops_still_reaches_the_agent_a
     [row] = await audited(h, "OK")
     assert (row.pin, row.delivered) == ("100001", True)
     assert await healthz(h) == 200
+    # The guard was released with the late audit row: the agent is not told "busy".
+    h.rescue.delay = 0
+    _, message = await open_and_submit(h, {"cfield0": "Jane"})
+    assert "100002" in message_text(message)
 
 
 async def test_database_down_during_self_service_link_is_an_inline_error(
