@@ -237,6 +237,9 @@ class Store:
         except BaseException:
             await engine.dispose()
             raise
+        if engine.dialect.name == "sqlite":
+            # Requests use the Store's own thread: let the migration check's connection go.
+            await engine.dispose()
         return cls(engine, cipher)
 
     async def close(self) -> None:
