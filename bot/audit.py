@@ -30,6 +30,7 @@ COLUMNS = (
     "delivered",
     "id",
     "ref_id",
+    "request_id",  # the one its log lines carry
 )
 PURGE_EVERY_SECONDS = 3600.0
 

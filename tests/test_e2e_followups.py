@@ -290,5 +290,6 @@ async def test_audit_export(harness: Harness, sqlite_url: str, tmp_path: Path) -
         ("U2", "OUTOFPINCODES", "Bob", None),
     ]
     assert "never stored" not in json.dumps(rows)
+    assert all(len(r["request_id"]) == 12 for r in rows)  # leads to the rows' log lines
     table = list(csv.DictReader(io.StringIO(await export("--user", "U2"))))
     assert [r["outcome"] for r in table] == ["OUTOFPINCODES"] and table[0]["kind"] == "rescue"
