@@ -13,6 +13,8 @@ from pathlib import Path
 import aiohttp
 
 from tests import sweep
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.fakes import FakeRescue, FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +23,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def app_env(
+    slack: FakeSlack, rescue: FakeRescue, database_url: str, key: str, **extra: str
+) -> dict[str, str]:
+    """The settings a real process needs to run against the fakes, as environment values."""
+    return {
+        "DATABASE_URL": database_url,
+        "ENCRYPTION_KEY": key,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url(),
+        "RESCUE_API_URL": rescue.api_url(),
+        **extra,
+    }
 
 
 def clean_env(**values: str) -> dict[str, str]:

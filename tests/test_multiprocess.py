@@ -16,9 +16,9 @@ from bot.blocks import RETRY_ACTION, SHARE_ACTION
 from bot.crypto import Cipher
 from bot.rescue import Outcome
 from bot.store import Store
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, Harness, reset_pg
+from tests.conftest import SIGNING_SECRET, TEAM, Harness, reset_pg
 from tests.fakes import FakeRescue, FakeSlack
-from tests.processes import BotProcess
+from tests.processes import BotProcess, app_env
 from tests.test_e2e_followups import buttons, event, published
 from tests.test_e2e_link import link_values
 from tests.test_e2e_pin import message_text
@@ -56,15 +56,7 @@ async def cluster(
 ) -> AsyncIterator[tuple[Cluster, Store]]:
     await reset_pg(pg_database)  # what the release phase does, once
     key = Fernet.generate_key().decode()
-    settings = {
-        "DATABASE_URL": pg_database,
-        "ENCRYPTION_KEY": key,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url(),
-        "RESCUE_API_URL": fake_rescue.api_url(),
-        "RESCUE_TIMEOUT_SECONDS": "5",
-    }
+    settings = app_env(fake_slack, fake_rescue, pg_database, key, RESCUE_TIMEOUT_SECONDS="5")
     processes = [BotProcess(tmp_path, "serve", f"web{i}", **settings) for i in (1, 2)]
     for process in processes:
         await process.start()

@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
 from bot.store import Store
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.conftest import Harness
 from tests.fakes import FakeRescue, FakeSlack
-from tests.processes import BotProcess
+from tests.processes import BotProcess, app_env
 from tests.test_e2e_pin import message_text
 from tests.test_multiprocess import Cluster
 from tests.test_store import driver_url
@@ -28,18 +28,8 @@ async def test_sigterm_finishes_what_reached_rescue_then_exits_cleanly(
     store = await Store.open(driver_url(url), Cipher([key]))
     for user in ("U1", "U2"):
         await store.link("T0001", user, f"shutdown-code-{user}", "cli")
-    web = BotProcess(
-        tmp_path,
-        "serve",
-        "web",
-        DATABASE_URL=url,
-        ENCRYPTION_KEY=key,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.api_url(),
-        RESCUE_API_URL=fake_rescue.api_url(),
-        RESCUE_TIMEOUT_SECONDS="10",
-    )
+    settings = app_env(fake_slack, fake_rescue, url, key, RESCUE_TIMEOUT_SECONDS="10")
+    web = BotProcess(tmp_path, "serve", "web", **settings)
     await web.start()
     http = aiohttp.ClientSession()
     try:

@@ -15,7 +15,7 @@ from bot.crypto import Cipher
 from bot.store import Store
 from tests.conftest import BOT_TOKEN, TEAM, state_values
 from tests.fakes import FakeRescue, FakeSlack, FakeSocketMode
-from tests.processes import BotProcess
+from tests.processes import BotProcess, app_env
 from tests.test_e2e_pin import message_text
 from tests.test_store import driver_url
 
@@ -101,17 +101,8 @@ async def test_socket_mode_runs_the_flow_and_survives_a_dropped_socket(
     await store.link(TEAM, "U1", AUTHCODE, "cli")
     await store.close()
     fake_slack.socket_url = fake_socket.ws_url()
-    bot = BotProcess(
-        tmp_path,
-        "socket",
-        "socket",
-        DATABASE_URL=url,
-        ENCRYPTION_KEY=key,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_API_URL=fake_slack.api_url(),
-        RESCUE_API_URL=fake_rescue.api_url(),
-    )
+    settings = app_env(fake_slack, fake_rescue, url, key, SLACK_APP_TOKEN=APP_TOKEN)
+    bot = BotProcess(tmp_path, "socket", "socket", **settings)
     await bot.start()
     try:
         await bot.wait_healthy()
