@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.sweep import scan
+from tests.support.sweep import scan
 
 CODE = "sweep-selftest-authcode"
 

@@ -4,90 +4,33 @@ a dropped socket reconnects, health shows on /healthz and in the log, SIGTERM ex
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
-import pytest
 from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
 from bot.store import Store
-from tests.conftest import BOT_TOKEN, TEAM, state_values
-from tests.fakes import FakeRescue, FakeSlack, FakeSocketMode
-from tests.processes import BotProcess, app_env
-from tests.test_e2e_pin import message_text
-from tests.test_store import driver_url
+from tests.support.fakes import FakeRescue, FakeSlack, FakeSocketMode
+from tests.support.processes import BotProcess
+from tests.support.reading import message_text
+from tests.support.settings import BOT_TOKEN, TEAM, app_env, driver_url
+from tests.support.slack_payloads import slash_command, state_values, view_submission
 
 APP_TOKEN = "xapp-1-A1-socket-mode-secret"
 AUTHCODE = "socket-authcode-31337"
 
 
-@pytest.fixture
-async def fake_socket() -> AsyncIterator[FakeSocketMode]:
-    socket = FakeSocketMode()
-    await socket.start()
-    yield socket
-    await socket.stop()
-
-
-def slash(text: str, rid: str, response_url: str) -> dict[str, str]:
-    return {
-        "team_id": TEAM,
-        "team_domain": "acme",
-        "channel_id": "C1",
-        "channel_name": "support",
-        "user_id": "U1",
-        "user_name": "u1",
-        "command": "/rescue-pin",
-        "text": text,
-        "api_app_id": "A1",
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": f"trigger-{rid}",
-    }
-
-
-def submission(view: dict, fields: dict[str, str]) -> dict:
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM, "domain": "acme"},
-        "user": {"id": "U1", "username": "u1", "name": "u1", "team_id": TEAM},
-        "api_app_id": "A1",
-        "trigger_id": "trigger-submit",
-        "view": {
-            "id": "V1",
-            "team_id": TEAM,
-            "type": "modal",
-            "callback_id": view["callback_id"],
-            "private_metadata": view["private_metadata"],
-            "blocks": view["blocks"],
-            "state": {"values": state_values(fields)},
-            "hash": "h",
-            "app_id": "A1",
-            "bot_id": "BBOT",
-        },
-        "response_urls": [],
-    }
-
-
-async def health(process: BotProcess) -> int:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"{process.url}/healthz") as response,
-    ):
-        return response.status
-
-
 async def pin_over_the_socket(socket: FakeSocketMode, slack: FakeSlack, rid: str, name: str) -> str:
-    ack = await socket.send("slash_commands", slash(name, rid, slack.response_url(rid)))
+    command = slash_command(name, response_url=slack.response_url(rid), trigger_id=f"trigger-{rid}")
+    ack = await socket.send("slash_commands", command)
     assert "payload" not in ack or not ack["payload"]  # nothing public, nothing echoed
     opened = await slack.wait_for(
         lambda: [c for c in slack.calls_to("views.open") if c.params["trigger_id"].endswith(rid)]
     )
     view = opened[0].params["view"]
     assert json.loads(view["private_metadata"])["r"].endswith(f"/response/{rid}")
-    ack = await socket.send("interactive", submission(view, {"cfield0": name}))
+    submission = view_submission(view, state_values({"cfield0": name}))
+    ack = await socket.send("interactive", submission)
     assert not ack.get("payload")  # the modal closes
     return message_text(await slack.response(rid))
 

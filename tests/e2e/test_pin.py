@@ -11,41 +11,11 @@ import pytest
 
 from bot import texts
 from bot.rescue import FIELD_LIMITS, Outcome
-from tests.conftest import Harness, state_values
+from tests.support.harness import Harness, open_and_submit, running_app
+from tests.support.reading import message_text
+from tests.support.slack_payloads import state_values
 
 AUTHCODE = "AUTHc0de-U1-7f7f7f"
-
-
-def message_text(message: dict) -> str:
-    """Everything a person would read in a message: fallback text and every block's text."""
-    parts = [message.get("text", "")]
-    for block in message.get("blocks", []):
-        for key in ("text",):
-            if isinstance(block.get(key), dict):
-                parts.append(block[key]["text"])
-        for element in block.get("elements", []):
-            if isinstance(element.get("text"), str):
-                parts.append(element["text"])
-            elif isinstance(element.get("text"), dict):
-                parts.append(element["text"]["text"])
-    return "\n".join(parts)
-
-
-async def open_and_submit(
-    h: Harness,
-    fields: dict,
-    *,
-    command: str = "/rescue-pin",
-    text: str = "",
-    no_console: bool = False,
-    user: str = "U1",
-) -> tuple[str, dict]:
-    status, body, rid = await h.command(text, command=command, user=user)
-    assert (status, body) == (200, "")
-    view = await h.opened_view()
-    status, body = await h.submit(view, fields, no_console=no_console, user=user)
-    assert status == 200 and body == ""
-    return rid, await h.slack.response(rid)
 
 
 async def test_command_is_acked_fast_and_opens_the_modal(harness: Harness) -> None:
@@ -291,16 +261,13 @@ async def test_a_user_from_another_organisation_is_refused(harness: Harness) -> 
 async def test_labels_and_field_choice_come_from_settings(
     fake_slack, fake_rescue, sqlite_url
 ) -> None:
-    from tests.conftest import start_harness
-
-    h, (server, http) = await start_harness(
+    async with running_app(
         fake_slack,
         fake_rescue,
         sqlite_url,
         rescue_field_labels={"cfield0": "Customer name", "tracking0": "Ticket"},
         rescue_fields=("tracking0", "cfield0"),
-    )
-    try:
+    ) as h:
         await h.link("U1", AUTHCODE)
         await h.command("Jane")
         view = await h.opened_view()
@@ -312,9 +279,6 @@ async def test_labels_and_field_choice_come_from_settings(
             ("cfield0", "Customer name"),
             ("notechconsole", "Technician Console"),
         ]
-    finally:
-        await http.close()
-        await server.close()
 
 
 async def test_the_flow_works_on_each_database(pg_harness: Harness) -> None:

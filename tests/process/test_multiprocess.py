@@ -16,38 +16,15 @@ from bot.blocks import RETRY_ACTION, SHARE_ACTION
 from bot.crypto import Cipher
 from bot.rescue import Outcome
 from bot.store import Store
-from tests.conftest import SIGNING_SECRET, TEAM, Harness, reset_pg
-from tests.fakes import FakeRescue, FakeSlack
-from tests.processes import BotProcess, app_env
-from tests.test_e2e_followups import buttons, event, published
-from tests.test_e2e_link import link_values
-from tests.test_e2e_pin import message_text
-from tests.test_store import driver_url
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import open_home, published
+from tests.support.postgres import reset_pg
+from tests.support.processes import BotProcess, Cluster
+from tests.support.reading import buttons, message_text
+from tests.support.settings import SIGNING_SECRET, TEAM, app_env, driver_url
+from tests.support.slack_payloads import link_values
 
 AUTHCODE = "two-process-authcode-77"
-
-
-class Cluster(Harness):
-    """Speaks as Slack would, to whichever process `on()` picked: a load balancer's choice."""
-
-    def __init__(
-        self,
-        slack: FakeSlack,
-        rescue: FakeRescue,
-        http: aiohttp.ClientSession,
-        processes: list[BotProcess],
-    ) -> None:
-        super().__init__(slack, rescue, None, http)  # type: ignore[arg-type]
-        self.processes = processes
-        self.target = 0
-
-    @property
-    def url(self) -> str:
-        return self.processes[self.target].url + "/slack/events"
-
-    def on(self, index: int) -> Cluster:
-        self.target = index
-        return self
 
 
 @pytest.fixture
@@ -131,7 +108,7 @@ async def test_two_processes_on_one_database_behave_as_one(
     # App Home, rendered by either, lists the PINs both made.
     for index in (0, 1):
         c.on(index)
-        assert await event(c, "U1") == 200
+        assert await open_home(c, "U1") == 200
         home = repr(await published(c, "U1"))
         assert "100001" in home and "100002" in home and "424242" in home
         slack.calls = [call for call in slack.calls if call.method != "views.publish"]

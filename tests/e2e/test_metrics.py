@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import Harness
-from tests.test_e2e_pin import open_and_submit
+from tests.support.harness import Harness, open_and_submit
 
 AUTHCODE = "metrics-authcode-55aa"
 

@@ -10,7 +10,7 @@ from jsonschema import Draft7Validator
 
 from bot import texts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT.parent / "shared" / "slack-manifest-schema" / "schemas"
 
 

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TEAM, Harness, start_harness
-from tests.fakes import FakeRescue, FakeSlack
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness, start_harness
+from tests.support.settings import TEAM
 
 AUTHCODE = "fuzz-authcode-0f0f0f"
 IN_CI = os.environ.get("CI") == "true"

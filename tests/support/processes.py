@@ -1,54 +1,22 @@
-"""Real `python -m bot …` processes for tests that need more than one, or a signal."""
+"""Real `python -m bot …` processes: a server for tests that need more than one, or a signal
+(`BotProcess`, spoken to by `Cluster`); an admin verb run to its end (`run_bot`)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import aiohttp
 
-from tests import sweep
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.fakes import FakeRescue, FakeSlack
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def app_env(
-    slack: FakeSlack, rescue: FakeRescue, database_url: str, key: str, **extra: str
-) -> dict[str, str]:
-    """The settings a real process needs to run against the fakes, as environment values."""
-    return {
-        "DATABASE_URL": database_url,
-        "ENCRYPTION_KEY": key,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url(),
-        "RESCUE_API_URL": rescue.api_url(),
-        **extra,
-    }
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    """The parent's environment without any of the app's settings, plus `values`."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "RESCUE_", "DATABASE_", "ENCRYPTION_", "PORT"))
-    }
-    base.update(PYTHONPATH=str(ROOT), LOG_FORMAT="json", **values)
-    return base
+from tests.support import sweep
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness
+from tests.support.net import free_port
+from tests.support.settings import clean_env
 
 
 class BotProcess:
@@ -116,3 +84,53 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+class Cluster(Harness):
+    """Speaks as Slack would, to whichever process `on()` picked: a load balancer's choice."""
+
+    def __init__(
+        self,
+        slack: FakeSlack,
+        rescue: FakeRescue,
+        http: aiohttp.ClientSession,
+        processes: list[BotProcess],
+    ) -> None:
+        super().__init__(slack, rescue, None, http)  # type: ignore[arg-type]
+        self.processes = processes
+        self.target = 0
+
+    @property
+    def base_url(self) -> str:
+        return self.processes[self.target].url
+
+    def on(self, index: int) -> Cluster:
+        self.target = index
+        return self
+
+
+async def run_bot(
+    workdir: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS…` run to its end in `workdir`, with the app's settings `env` and
+    none of the parent's. Its output goes to the secrets sweep too."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(**env),
+        cwd=workdir,
+    )
+    out, err = await asyncio.wait_for(
+        process.communicate(stdin.encode() if stdin is not None else None), 60
+    )
+    assert process.returncode is not None
+    result = subprocess.CompletedProcess(
+        ["python", "-m", "bot", *args], process.returncode, out.decode(), err.decode()
+    )
+    sweep.keep(f"python -m bot {' '.join(args)}", result.stdout + result.stderr)
+    return result

@@ -12,12 +12,11 @@ from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
 from bot.store import Store
-from tests.conftest import Harness
-from tests.fakes import FakeRescue, FakeSlack
-from tests.processes import BotProcess, app_env
-from tests.test_e2e_pin import message_text
-from tests.test_multiprocess import Cluster
-from tests.test_store import driver_url
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness
+from tests.support.processes import BotProcess, Cluster
+from tests.support.reading import message_text
+from tests.support.settings import app_env, driver_url
 
 
 async def test_sigterm_finishes_what_reached_rescue_then_exits_cleanly(

@@ -10,15 +10,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from bot.config import Settings
-from bot.crypto import Cipher, CryptoError, load_cipher
+from bot.crypto import Cipher, CryptoError
 from bot.store import Method, Store, links
+from tests.support.settings import driver_url
 
 AUTHCODE = "Zx9-authcode-at-rest-4711"
-
-
-def driver_url(url: str) -> str:
-    return Settings(_env_file=None, database_url=url).sqlalchemy_url  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -131,17 +127,3 @@ async def test_audit_rows_and_purge(store: Store) -> None:
     assert (found.pin, found.delivered, found.cfield0) == ("012345", True, "Jane")
     assert await store.purge_audit(timedelta(days=1)) == 0
     assert await store.purge_audit(timedelta(seconds=-1)) == 1
-
-
-def test_key_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
-    database = tmp_path / "x.sqlite3"
-    cipher, created = load_cipher(None, database)
-    assert created is not None and (created.stat().st_mode & 0o777) == 0o600
-    again, created_again = load_cipher(None, database)
-    assert created_again is None
-    assert again.decrypt(cipher.encrypt("abc")) == "abc"
-
-
-def test_no_key_and_no_file_refuses() -> None:
-    with pytest.raises(CryptoError):
-        load_cipher(None, None)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import Harness
+from tests.support.harness import Harness
 
 
 async def test_forged_stale_and_unsigned_requests_get_401(harness: Harness) -> None:

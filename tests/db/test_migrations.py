@@ -3,8 +3,6 @@ databases are refused until `python -m bot migrate` brings them up."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -16,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import migrate
 from bot.crypto import Cipher
 from bot.store import Store, create_engine, metadata
-from tests.conftest import reset_pg
-from tests.processes import BotProcess
-from tests.test_store import driver_url
+from tests.support.postgres import reset_pg
+from tests.support.settings import driver_url
 
 
 async def empty_engine(database_url: str) -> AsyncEngine:
@@ -112,35 +109,3 @@ async def test_only_an_empty_sqlite_file_sets_itself_up(database_url: str) -> No
         return
     with pytest.raises(migrate.SchemaBehind, match="no schema yet; run `python -m bot migrate`"):
         await Store.open(driver_url(database_url), cipher)
-
-
-async def test_serve_refuses_a_database_behind_and_migrate_fixes_it(
-    pg_database: str, tmp_path: Path
-) -> None:
-    await reset_pg(pg_database, migrated=False)
-    settings = {
-        "DATABASE_URL": pg_database.replace("postgresql://", "postgres://", 1),  # Heroku's form
-        "ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "SLACK_BOT_TOKEN": "xoxb-1-migrate",
-        "SLACK_SIGNING_SECRET": "migrate-secret",
-    }
-    refused = BotProcess(tmp_path, "serve", "refused", **settings)
-    await refused.start()
-    assert await refused.wait_exit() == 1
-    assert refused.log().strip().splitlines()[-1] == (
-        "error: the database has no schema yet; run `python -m bot migrate`"
-    )
-
-    for expected in (f"from nothing to {migrate.head()}", f"already at {migrate.head()}"):
-        release = BotProcess(tmp_path, "migrate", "release", **settings)
-        await release.start()
-        assert await release.wait_exit() == 0, release.log()
-        assert expected in release.log()
-
-    web = BotProcess(tmp_path, "serve", "web", **settings)
-    await web.start()
-    try:
-        await web.wait_healthy()
-    finally:
-        await web.stop()
-    assert web.process is not None and web.process.returncode == 0

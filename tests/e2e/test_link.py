@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot import logs, texts
+from bot import texts
 from bot.store import Method
-from tests.conftest import TEAM, Harness, start_harness
-from tests.test_e2e_pin import message_text
+from tests.support.harness import Harness, running_app
+from tests.support.reading import message_text
+from tests.support.settings import TEAM
+from tests.support.slack_payloads import link_values
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Pa55word-never-logged!"
 SIGNIN_CODE = "signin-issued-authcode-9876"
-
-
-@pytest.fixture
-def log_stream() -> io.StringIO:
-    stream = io.StringIO()
-    logs.setup("DEBUG", "json", stream)
-    yield stream
-    logs.setup("INFO", "json")
-
-
-def link_values(authcode: str = "", email: str = "", pwd: str = "") -> dict:
-    return {
-        name: {"value": {"type": "plain_text_input", "value": value or None}}
-        for name, value in (("authcode", authcode), ("email", email), ("pwd", pwd))
-    }
 
 
 async def test_self_service_link_with_an_authcode(harness: Harness) -> None:
@@ -153,10 +135,7 @@ async def test_a_rejected_authcode_offers_one_click_to_link_again(harness: Harne
 
 
 async def test_only_team_leads_link_someone_else(fake_slack, fake_rescue, sqlite_url) -> None:
-    h, (server, http) = await start_harness(
-        fake_slack, fake_rescue, sqlite_url, admin_slack_user_ids="ULEAD"
-    )
-    try:
+    async with running_app(fake_slack, fake_rescue, sqlite_url, admin_slack_user_ids="ULEAD") as h:
         fake_slack.emails["UAGENT"] = "agent@acme.test"  # users.info knows them; not an admin
         _, _, rid = await h.command("link <@UOTHER|other>", user="UAGENT")
         assert texts.NOT_ADMIN in message_text(await fake_slack.response(rid))
@@ -173,9 +152,6 @@ async def test_only_team_leads_link_someone_else(fake_slack, fake_rescue, sqlite
         assert await h.services.store.authcode(TEAM, "ULEAD") is None
         [info] = await h.services.store.links()
         assert info.method == Method.ADMIN
-    finally:
-        await http.close()
-        await server.close()
 
 
 SSO = {"rescue_sso_company_id": "4242", "rescue_sso_password": "sso-global-secret"}
@@ -184,8 +160,7 @@ SSO = {"rescue_sso_company_id": "4242", "rescue_sso_password": "sso-global-secre
 async def test_sso_links_on_first_use_and_goes_on_to_the_modal(
     fake_slack, fake_rescue, sqlite_url
 ) -> None:
-    h, (server, http) = await start_harness(fake_slack, fake_rescue, sqlite_url, **SSO)
-    try:
+    async with running_app(fake_slack, fake_rescue, sqlite_url, **SSO) as h:
         fake_slack.emails["U1"] = "jane@acme.test"
         fake_rescue.sso["jane@acme.test"] = "sso-issued-code-1"
         await h.command("Customer")
@@ -203,57 +178,13 @@ async def test_sso_links_on_first_use_and_goes_on_to_the_modal(
         await h.submit(view, {})
         await fake_slack.wait_for(lambda: fake_rescue.pin_calls())
         assert fake_rescue.pin_calls()[0].params["authcode"] == "sso-issued-code-1"
-    finally:
-        await http.close()
-        await server.close()
 
 
 async def test_sso_that_fails_says_why(fake_slack, fake_rescue, sqlite_url) -> None:
-    h, (server, http) = await start_harness(fake_slack, fake_rescue, sqlite_url, **SSO)
-    try:
+    async with running_app(fake_slack, fake_rescue, sqlite_url, **SSO) as h:
         fake_slack.emails["U1"] = "nobody@acme.test"
         _, _, rid = await h.command()
         shown = message_text(await fake_slack.response(rid))
         assert "nobody@acme.test" in shown and "/rescue-pin link" in shown
         assert fake_slack.calls_to("views.open") == []
         assert fake_rescue.pin_calls() == []
-    finally:
-        await http.close()
-        await server.close()
-
-
-async def test_link_sso_for_the_whole_workspace(fake_slack, fake_rescue, tmp_path) -> None:
-    fake_slack.emails.update({"U1": "a@acme.test", "U2": "b@acme.test", "U3": None})
-    fake_rescue.sso["a@acme.test"] = "sso-code-a"
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESCUE_", "DATABASE_"))
-    }
-    env.update(
-        PYTHONPATH=str(ROOT),
-        SLACK_BOT_TOKEN="xoxb-1-sso",
-        SLACK_API_URL=fake_slack.api_url(),
-        RESCUE_API_URL=fake_rescue.api_url(),
-        RESCUE_SSO_COMPANY_ID="4242",
-        RESCUE_SSO_PASSWORD="sso-global-secret",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'sso.sqlite3'}",
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "link-sso",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-    )
-    out, err = await process.communicate()
-    text = out.decode()
-    assert process.returncode == 3, err
-    assert "Linked 1; already linked 0; not linked 2." in text
-    assert "linked      U1" in text
-    assert "U2: Rescue has no SSO technician with the ID b@acme.test." in text
-    assert "U3: Slack has no e-mail address" in text
-    assert (
-        "sso-code-a" not in text + err.decode() and "sso-global-secret" not in text + err.decode()
-    )

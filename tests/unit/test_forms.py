@@ -2,7 +2,7 @@
 
 from bot import forms, texts
 from bot.rescue import FIELD_LIMITS
-from tests.conftest import state_values
+from tests.support.slack_payloads import state_values
 
 
 def test_reads_fields_exactly_and_drops_empty_ones() -> None:

@@ -12,41 +12,21 @@ import pytest
 
 from bot import texts
 from bot.rescue import Outcome
-from tests.conftest import Harness, reset_pg, start_harness
-from tests.fakes import CuttableProxy, FakeRescue, FakeSlack
-from tests.test_e2e_followups import event, published
-from tests.test_e2e_pin import message_text, open_and_submit
+from tests.support.fakes import CuttableProxy, FakeRescue, FakeSlack
+from tests.support.harness import (
+    Harness,
+    audited,
+    open_and_submit,
+    open_home,
+    published,
+    running_app,
+    settled,
+)
+from tests.support.postgres import reset_pg
+from tests.support.reading import message_text
+from tests.support.slack_payloads import link_values
 
 AUTHCODE = "faults-authcode-4040"
-
-
-async def healthz(h: Harness) -> int:
-    async with h.http.get(h.server.make_url("/healthz")) as response:
-        return response.status
-
-
-async def audited(h: Harness, outcome: str, timeout: float = 20.0) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            rows = [r for r in await h.services.store.audit_rows() if r.outcome == outcome]
-        except Exception:  # the database may still be coming back
-            rows = []
-        if rows:
-            return rows
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"no audit row with outcome {outcome}")
-
-
-async def settled(h: Harness, count: int = 1) -> list:
-    """The audit rows once every delivery has been noted (that follows the message itself)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        rows = await h.services.store.audit_rows()
-        if len(rows) >= count and all(r.delivered is not None for r in rows):
-            return rows
-        await asyncio.sleep(0.05)
-    raise AssertionError("the audit trail never settled")
 
 
 # Rescue
@@ -74,7 +54,7 @@ async def test_a_failing_rescue_is_explained_audited_and_the_server_carries_on(
     harness.rescue.answers[AUTHCODE] = "OK PINCODE:777000"
     _, message = await open_and_submit(harness, {"cfield0": "Jane"})
     assert "777000" in message_text(message)
-    assert await healthz(harness) == 200
+    assert await harness.healthz() == 200
 
 
 # Slack
@@ -132,7 +112,7 @@ async def test_a_pin_slack_would_not_take_is_kept_in_the_trail_and_on_app_home(
     await harness.submit(await harness.opened_view(), {"cfield0": "Jane"})
     [row] = await settled(harness)
     assert (row.pin, row.delivered) == ("100001", False)
-    assert await event(harness, "U1") == 200
+    assert await open_home(harness, "U1") == 200
     assert "100001" in repr(await published(harness, "U1"))
 
 
@@ -148,13 +128,13 @@ async def cut_db(
     proxy = CuttableProxy(address.hostname or "127.0.0.1", address.port or 5432)
     await proxy.start()
     through_proxy = pg_database.replace(address.netloc, f"127.0.0.1:{proxy.port}", 1)
-    h, (server, http) = await start_harness(fake_slack, fake_rescue, through_proxy)
     try:
-        yield h, proxy
+        async with running_app(fake_slack, fake_rescue, through_proxy) as h:
+            try:
+                yield h, proxy
+            finally:
+                proxy.restore()
     finally:
-        proxy.restore()
-        await http.close()
-        await server.close()
         await proxy.stop()
         await reset_pg(pg_database, migrated=False)
 
@@ -168,7 +148,7 @@ async def test_database_down_at_the_command_and_the_submit_is_explained(
     view = await h.opened_view()
 
     proxy.cut()
-    assert await healthz(h) == 503
+    assert await h.healthz() == 503
     _, _, rid = await h.command("Jane")
     assert texts.DATABASE_DOWN in message_text(await h.slack.response(rid))
     status, body = await h.submit(view, {"cfield0": "Jane"})
@@ -179,7 +159,7 @@ async def test_database_down_at_the_command_and_the_submit_is_explained(
     assert h.rescue.pin_calls() == []  # nothing asked of Rescue without a guard
 
     proxy.restore()
-    assert await healthz(h) == 200
+    assert await h.healthz() == 200
     await audited(h, Outcome.DATABASE_UNAVAILABLE.value)  # written once it was back
     _, message = await open_and_submit(h, {"cfield0": "Jane"})
     assert "100001" in message_text(message)
@@ -201,7 +181,7 @@ async def test_a_pin_obtained_while_the_database_drops_still_reaches_the_agent_a
     proxy.restore()
     [row] = await audited(h, "OK")
     assert (row.pin, row.delivered) == ("100001", True)
-    assert await healthz(h) == 200
+    assert await h.healthz() == 200
     # The guard was released with the late audit row: the agent is not told "busy".
     h.rescue.delay = 0
     _, message = await open_and_submit(h, {"cfield0": "Jane"})
@@ -211,8 +191,6 @@ async def test_a_pin_obtained_while_the_database_drops_still_reaches_the_agent_a
 async def test_database_down_during_self_service_link_is_an_inline_error(
     cut_db: tuple[Harness, CuttableProxy],
 ) -> None:
-    from tests.test_e2e_link import link_values
-
     h, proxy = cut_db
     await h.command("link")
     view = await h.opened_view()

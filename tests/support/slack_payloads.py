@@ -1,0 +1,187 @@
+"""What Slack sends the app, in the shapes Slack sends it: slash commands, view submissions,
+button clicks, shortcuts and events. Plain dicts; `Harness` signs and posts them, the Socket
+Mode fake wraps them in envelopes, the fuzzer mutates them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.settings import TEAM
+
+
+def user(user_id: str = "U1", team: str = TEAM) -> dict[str, Any]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team}
+
+
+def slash_command(
+    text: str = "",
+    *,
+    response_url: str,
+    command: str = "/rescue-pin",
+    user_id: str = "U1",
+    team: str = TEAM,
+    channel: str = "C1",
+    trigger_id: str = "trigger-1",
+) -> dict[str, str]:
+    """A slash command's form fields."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "team_domain": "acme",
+        "channel_id": channel,
+        "channel_name": "support",
+        "user_id": user_id,
+        "user_name": user_id.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A1",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+
+
+def state_values(fields: dict[str, str], no_console: bool = False) -> dict[str, Any]:
+    """A PIN modal's `view.state.values` once these fields were typed (and the box ticked)."""
+    values: dict[str, Any] = {
+        name: {"value": {"type": "plain_text_input", "value": value}}
+        for name, value in fields.items()
+    }
+    values["notechconsole"] = {
+        "value": {"type": "checkboxes", "selected_options": [{"value": "1"}] if no_console else []}
+    }
+    return values
+
+
+def link_values(authcode: str = "", email: str = "", pwd: str = "") -> dict[str, Any]:
+    """The link modal's `view.state.values`; an empty input is sent as null, as Slack does."""
+    return {
+        name: {"value": {"type": "plain_text_input", "value": value or None}}
+        for name, value in (("authcode", authcode), ("email", email), ("pwd", pwd))
+    }
+
+
+def view_submission(
+    view: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    user_id: str = "U1",
+    team: str = TEAM,
+    trigger_id: str = "trigger-2",
+) -> dict[str, Any]:
+    """The submission of `view` (as the app opened it) with `values` as its state."""
+    return {
+        "type": "view_submission",
+        "team": {"id": team, "domain": "acme"},
+        "user": user(user_id, team),
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": trigger_id,
+        "view": {
+            "id": "V1",
+            "team_id": team,
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": {"values": values},
+            "hash": "h",
+            "title": view.get("title"),
+            "app_id": "A1",
+            "bot_id": "BBOT",
+        },
+        "response_urls": [],
+    }
+
+
+def block_actions(
+    action_id: str,
+    value: str = "",
+    *,
+    response_url: str,
+    user_id: str = "U1",
+    team: str = TEAM,
+    channel: str = "C1",
+    trigger_id: str = "trigger-3",
+) -> dict[str, Any]:
+    """A click on a button of an ephemeral message."""
+    return {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "acme"},
+        "user": user(user_id, team),
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": trigger_id,
+        "container": {
+            "type": "message",
+            "message_ts": "1.1",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        },
+        "channel": {"id": channel, "name": "support"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "type": "button",
+                "action_ts": "1",
+            }
+        ],
+    }
+
+
+def message_shortcut(
+    message: dict[str, Any],
+    *,
+    response_url: str,
+    user_id: str = "U1",
+    team: str = TEAM,
+    channel: str = "C1",
+    trigger_id: str = "trigger-4",
+) -> dict[str, Any]:
+    """ "Request a PIN" chosen on `message`."""
+    return {
+        "type": "message_action",
+        "callback_id": "pin_from_message",
+        "trigger_id": trigger_id,
+        "response_url": response_url,
+        "team": {"id": team},
+        "channel": {"id": channel},
+        "user": {"id": user_id, "team_id": team},
+        "message_ts": message.get("ts", "1.1"),
+        "message": message,
+    }
+
+
+def global_shortcut(
+    *, user_id: str = "U1", team: str = TEAM, trigger_id: str = "trigger-5"
+) -> dict[str, Any]:
+    return {
+        "type": "shortcut",
+        "callback_id": "pin_global",
+        "trigger_id": trigger_id,
+        "team": {"id": team},
+        "user": {"id": user_id, "team_id": team},
+    }
+
+
+def app_home_opened(user_id: str, team: str = TEAM) -> dict[str, Any]:
+    """The Events API callback for someone opening the app's Home tab."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{user_id}",
+        "event_time": 1,
+        "event": {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": "D1",
+            "tab": "home",
+            "event_ts": "1.0",
+        },
+        "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+    }
