@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +26,8 @@ import aiohttp
 from cryptography.fernet import Fernet
 
 from bench.fakes import LeanRescue, LeanSlack, view_json
+from tests.support.net import free_port
+from tests.support.signing import signature_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -36,18 +35,9 @@ TEAM = "T0001"
 METRICS = ("slash ack", "submit ack", "submit->PIN")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def signed(body: bytes) -> dict[str, str]:
-    ts = str(int(time.time()))
-    digest = hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
     return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + digest.hexdigest(),
+        **signature_headers(SECRET, body),
         "Content-Type": "application/x-www-form-urlencoded",
     }
 

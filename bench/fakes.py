@@ -1,6 +1,7 @@
 """Lean fake Slack and Rescue for the benchmark: they answer at once and hand each awaited
-event to its waiter directly (tests/fakes.py records everything for assertions instead,
-which costs the driver more than the servers under test)."""
+event to its waiter directly (tests/support/fakes.py records everything for assertions
+instead, which costs the driver more than the servers under test). They start as the tests'
+fakes do, through `FakeServer`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.fakes import FakeServer
 
 
 class Waiters:
@@ -26,31 +29,9 @@ class Waiters:
             future.set_result(value)
 
 
-class LeanServer:
+class LeanSlack(FakeServer):
     def __init__(self) -> None:
-        self.app = web.Application()
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-class LeanSlack(LeanServer):
-    def __init__(self) -> None:
-        super().__init__()
+        super().__init__(backlog=1024)
         self.views = Waiters()  # trigger_id -> the view opened
         self.answers = Waiters()  # response_url id -> the message posted
         self.app.router.add_post("/api/{method}", self._api)
@@ -70,9 +51,9 @@ class LeanSlack(LeanServer):
         return web.Response(text="ok")
 
 
-class LeanRescue(LeanServer):
+class LeanRescue(FakeServer):
     def __init__(self, delay: float) -> None:
-        super().__init__()
+        super().__init__(backlog=1024)
         self.delay = delay
         self.app.router.add_post("/API/{page}", self._page)
 

@@ -1,6 +1,13 @@
-"""Local fake Slack and fake Rescue HTTP servers that record what they receive.
+"""Local fake Slack, Rescue and Socket Mode servers that record what they receive, and a TCP
+proxy a test can cut. Each runs an aiohttp server on loopback (`FakeServer`, which the
+benchmark's lean fakes build on too).
 
-Used by the end-to-end tests and the benchmark. Each runs an aiohttp server on loopback.
+Scripting answers: `FakeSlack.fail(method, error, status, **headers)`, `.dead_responses`,
+`.response_faults`, `.emails`/`.names`/`.admins`/`.members` (users.info, users.list);
+`FakeRescue.answers[authcode]` (a body, or "reset", "http500", "html", "sleep:S"), `.delay`,
+`.accounts`, `.sso`. Reading what arrived: `FakeSlack.calls`/`.calls_to(method)`,
+`.responses[rid]`, `await .response(rid)`, `await .dm(user)`, `await .wait_for(check)`;
+`FakeRescue.calls`/`.pin_calls()`.
 """
 
 from __future__ import annotations
@@ -18,15 +25,18 @@ from aiohttp import web
 
 
 class FakeServer:
-    def __init__(self) -> None:
+    """An aiohttp application on a loopback port of its own; subclasses add the routes."""
+
+    def __init__(self, backlog: int = 128) -> None:
         self.app = web.Application()
         self.runner: web.AppRunner | None = None
         self.port = 0
+        self.backlog = backlog
 
     async def start(self) -> None:
         self.runner = web.AppRunner(self.app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=self.backlog)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
