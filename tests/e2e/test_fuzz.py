@@ -21,6 +21,16 @@ from hypothesis import strategies as st
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, start_harness
 from tests.support.settings import TEAM
+from tests.support.slack_payloads import (
+    app_home_opened,
+    block_actions,
+    global_shortcut,
+    link_values,
+    message_shortcut,
+    slash_command,
+    state_values,
+    view_submission,
+)
 
 AUTHCODE = "fuzz-authcode-0f0f0f"
 IN_CI = os.environ.get("CI") == "true"
@@ -77,123 +87,45 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     app.close()
 
 
-def _user() -> dict[str, Any]:
-    return {"id": "U1", "username": "u1", "name": "u1", "team_id": TEAM}
-
-
-def _view(callback: str, values: dict[str, Any], metadata: str) -> dict[str, Any]:
-    return {
-        "id": "V1",
-        "team_id": TEAM,
-        "type": "modal",
-        "callback_id": callback,
-        "private_metadata": metadata,
-        "blocks": [],
-        "state": {"values": values},
-        "hash": "h",
-        "app_id": "A1",
-    }
-
-
-def _text_input(value: str) -> dict[str, Any]:
-    return {"value": {"type": "plain_text_input", "value": value}}
-
-
-def _click(action_id: str, value: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": TEAM},
-        "user": _user(),
-        "trigger_id": "t-fuzz",
-        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
-        "channel": {"id": "C1"},
-        "response_url": "http://127.0.0.1:9/response/fuzz",
-        "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}],
-    }
-
-
 def bases(response_url: str) -> list[tuple[str, dict[str, Any]]]:
     """One of every kind of request the app takes, as Slack sends it."""
     metadata = json.dumps({"k": "rescue", "r": response_url, "c": "C1"})
+    pin_values = state_values({"cfield0": "Jane", "tracking0": "T-1"}, no_console=True)
+    dead_url = "http://127.0.0.1:9/response/fuzz"
     return [
+        ("form", slash_command("Jane Doe", response_url=response_url, trigger_id="t-fuzz")),
         (
-            "form",
-            {
-                "team_id": TEAM,
-                "channel_id": "C1",
-                "user_id": "U1",
-                "command": "/rescue-pin",
-                "text": "Jane Doe",
-                "response_url": response_url,
-                "trigger_id": "t-fuzz",
-            },
+            "payload",
+            view_submission(
+                {"callback_id": "pin_request", "private_metadata": metadata}, pin_values
+            ),
         ),
         (
             "payload",
-            {
-                "type": "view_submission",
-                "team": {"id": TEAM},
-                "user": _user(),
-                "view": _view(
-                    "pin_request",
-                    {
-                        "cfield0": _text_input("Jane"),
-                        "tracking0": _text_input("T-1"),
-                        "notechconsole": {
-                            "value": {"type": "checkboxes", "selected_options": [{"value": "1"}]}
-                        },
-                    },
-                    metadata,
-                ),
-            },
+            view_submission(
+                {"callback_id": "link_request", "private_metadata": metadata},
+                link_values("x" * 20),
+            ),
+        ),
+        *(
+            ("payload", block_actions(action, value, response_url=dead_url, trigger_id="t-fuzz"))
+            for action, value in (
+                ("pin_share", "1"),
+                ("pin_retry_no_console", "token"),
+                ("home_request_rescue", "rescue"),
+                ("link_open", ""),
+            )
         ),
         (
             "payload",
-            {
-                "type": "view_submission",
-                "team": {"id": TEAM},
-                "user": _user(),
-                "view": _view("link_request", {"authcode": _text_input("x" * 20)}, metadata),
-            },
+            message_shortcut(
+                {"type": "message", "user": "U2", "text": "help", "ts": "1.1"},
+                response_url=response_url,
+                trigger_id="t-fuzz",
+            ),
         ),
-        ("payload", _click("pin_share", "1")),
-        ("payload", _click("pin_retry_no_console", "token")),
-        ("payload", _click("home_request_rescue", "rescue")),
-        ("payload", _click("link_open", "")),
-        (
-            "payload",
-            {
-                "type": "message_action",
-                "callback_id": "pin_from_message",
-                "trigger_id": "t-fuzz",
-                "response_url": response_url,
-                "team": {"id": TEAM},
-                "channel": {"id": "C1"},
-                "user": _user(),
-                "message": {"type": "message", "user": "U2", "text": "help", "ts": "1.1"},
-            },
-        ),
-        (
-            "payload",
-            {
-                "type": "shortcut",
-                "callback_id": "pin_global",
-                "trigger_id": "t-fuzz",
-                "team": {"id": TEAM},
-                "user": _user(),
-            },
-        ),
-        (
-            "json",
-            {
-                "type": "event_callback",
-                "team_id": TEAM,
-                "api_app_id": "A1",
-                "event_id": "Ev1",
-                "event": {"type": "app_home_opened", "user": "U1", "tab": "home"},
-                "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
-            },
-        ),
+        ("payload", global_shortcut(trigger_id="t-fuzz")),
+        ("json", app_home_opened("U1")),
     ]
 
 
@@ -259,50 +191,54 @@ FUZZ = settings(
 )
 
 
-@FUZZ
-@given(data=st.data())
-def test_signed_malformed_payloads_never_get_a_5xx(live: Live, data: st.DataObject) -> None:
-    encoding, doc = data.draw(malformed(live.slack.response_url("fuzz")))
-    body, content_type = encode(encoding, doc)
-    status, text, _ = live.run(live.harness.post(body, content_type), timeout=15)
-    assert status < 500, (status, text)
-
-
-@settings(FUZZ, max_examples=500)
-@given(
-    body=st.binary(max_size=2000),
-    how=st.sampled_from(["unsigned", "stale", "future", "wrong", "garbage_timestamp"]),
-)
-def test_unsigned_or_stale_requests_get_401_before_parsing(
-    live: Live, body: bytes, how: str
+def test_signed_malformed_payloads_never_get_a_5xx_and_the_server_stays_healthy(
+    live: Live,
 ) -> None:
-    h = live.harness
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    now = int(time.time())
-    if how == "stale":
-        headers.update(h.signed_headers(body, now - 301))
-    elif how == "future":
-        headers.update(h.signed_headers(body, now + 301))
-    elif how == "wrong":
-        headers.update(h.signed_headers(body + b"x", now))
-        headers["X-Slack-Request-Timestamp"] = str(now)
-    elif how == "garbage_timestamp":
-        headers.update(h.signed_headers(body, now))
-        headers["X-Slack-Request-Timestamp"] = "１２３"  # digits, but not ASCII ones
-    calls = len(live.slack.calls)
+    @FUZZ
+    @given(data=st.data())
+    def signed_malformed(data: st.DataObject) -> None:
+        encoding, doc = data.draw(malformed(live.slack.response_url("fuzz")))
+        body, content_type = encode(encoding, doc)
+        status, text, _ = live.run(live.harness.post(body, content_type), timeout=15)
+        assert status < 500, (status, text)
 
-    async def post() -> int:
-        async with h.http.post(h.url, data=body, headers=headers) as response:
-            return response.status
-
-    assert live.run(post()) == 401
-    assert len(live.slack.calls) == calls  # nothing was read, nothing was done
-
-
-def test_healthy_after_the_fuzzing(live: Live) -> None:
-    # Module order: this runs after both fuzz tests above, on the same app.
+    signed_malformed()
     assert live.health() == 200
     # The mutants got past the door, deep into the flows, not only refused at the top.
     assert live.slack.calls_to("views.open") and live.rescue.pin_calls()
     # (The link modal's mutants relink U1, so the authcode varies; it never sits in a URL.)
     assert all(c.params["authcode"] and not c.query for c in live.rescue.pin_calls())
+
+
+def test_unsigned_or_stale_requests_get_401_before_parsing(live: Live) -> None:
+    h = live.harness
+
+    @settings(FUZZ, max_examples=500)
+    @given(
+        body=st.binary(max_size=2000),
+        how=st.sampled_from(["unsigned", "stale", "future", "wrong", "garbage_timestamp"]),
+    )
+    def refused(body: bytes, how: str) -> None:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        now = int(time.time())
+        if how == "stale":
+            headers.update(h.signed_headers(body, now - 301))
+        elif how == "future":
+            headers.update(h.signed_headers(body, now + 301))
+        elif how == "wrong":
+            headers.update(h.signed_headers(body + b"x", now))
+            headers["X-Slack-Request-Timestamp"] = str(now)
+        elif how == "garbage_timestamp":
+            headers.update(h.signed_headers(body, now))
+            headers["X-Slack-Request-Timestamp"] = "１２３"  # digits, but not ASCII ones
+        calls = len(live.slack.calls)
+
+        async def post() -> int:
+            async with h.http.post(h.url, data=body, headers=headers) as response:
+                return response.status
+
+        assert live.run(post()) == 401
+        assert len(live.slack.calls) == calls  # nothing was read, nothing was done
+
+    refused()
+    assert live.health() == 200

@@ -11,6 +11,7 @@ from tests.support.harness import Harness, open_and_submit
 from tests.support.reading import buttons, message_text
 
 AUTHCODE = "followup-authcode-5555"
+RETRY_GONE = texts.RETRY_GONE.format(command="/rescue-pin")
 
 
 async def test_share_posts_publicly_only_after_the_click(harness: Harness) -> None:
@@ -71,7 +72,7 @@ async def test_retry_without_console_reuses_the_fields_kept_server_side(harness:
     assert second_call.params == {**fields, "notechconsole": "1", "authcode": AUTHCODE}
 
     await harness.click(RETRY_ACTION, first["value"], response_rid="again")
-    assert "expired or was already used" in message_text(await harness.slack.response("again"))
+    assert RETRY_GONE in message_text(await harness.slack.response("again"))
     assert len(harness.rescue.pin_calls()) == 2
 
 
@@ -81,7 +82,7 @@ async def test_only_the_requester_can_use_a_retry(harness: Harness) -> None:
     harness.rescue.answers[AUTHCODE] = "NOTECHCONSOLERUNNING"
     _, message = await open_and_submit(harness, {"cfield0": "Jane"})
     await harness.click(RETRY_ACTION, buttons(message)[0]["value"], user="U2", response_rid="u2")
-    assert "expired or was already used" in message_text(await harness.slack.response("u2"))
+    assert RETRY_GONE in message_text(await harness.slack.response("u2"))
     assert len(harness.rescue.pin_calls()) == 1
 
 
@@ -90,6 +91,6 @@ async def test_poll_rate_says_when_to_try_again(harness: Harness) -> None:
     harness.rescue.answers[AUTHCODE] = "POLLRATEEXCEEDED"
     _, message = await open_and_submit(harness, {})
     shown = message_text(message)
-    assert "You can try again from <!date^" in shown
+    assert texts.RETRY_AT.partition("{epoch}")[0] in shown
     epoch = int(shown.split("<!date^")[1].split("^")[0])
     assert 50 <= epoch - now().timestamp() <= 70

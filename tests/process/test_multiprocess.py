@@ -103,7 +103,9 @@ async def test_two_processes_on_one_database_behave_as_one(
     assert "424242" in message_text(await slack.response("retried"))
     assert rescue.pin_calls()[-1].params["notechconsole"] == "1"
     await c.on(1).click(RETRY_ACTION, retry["value"], response_rid="again")
-    assert "expired or was already used" in message_text(await slack.response("again"))
+    assert texts.RETRY_GONE.format(command="/rescue-pin") in message_text(
+        await slack.response("again")
+    )
 
     # App Home, rendered by either, lists the PINs both made.
     for index in (0, 1):
