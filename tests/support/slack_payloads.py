@@ -9,8 +9,21 @@ from typing import Any
 from tests.support.settings import TEAM
 
 
-def user(user_id: str = "U1", team: str = TEAM) -> dict[str, Any]:
-    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team}
+def interaction(kind: str, user_id: str, team: str, trigger_id: str) -> dict[str, Any]:
+    """What every interactive payload starts with: its type, who, where, and a trigger."""
+    return {
+        "type": kind,
+        "team": {"id": team, "domain": "acme"},
+        "user": {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": team,
+        },
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": trigger_id,
+    }
 
 
 def slash_command(
@@ -71,12 +84,7 @@ def view_submission(
 ) -> dict[str, Any]:
     """The submission of `view` (as the app opened it) with `values` as its state."""
     return {
-        "type": "view_submission",
-        "team": {"id": team, "domain": "acme"},
-        "user": user(user_id, team),
-        "api_app_id": "A1",
-        "token": "legacy",
-        "trigger_id": trigger_id,
+        **interaction("view_submission", user_id, team, trigger_id),
         "view": {
             "id": "V1",
             "team_id": team,
@@ -106,12 +114,7 @@ def block_actions(
 ) -> dict[str, Any]:
     """A click on a button of an ephemeral message."""
     return {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": user(user_id, team),
-        "api_app_id": "A1",
-        "token": "legacy",
-        "trigger_id": trigger_id,
+        **interaction("block_actions", user_id, team, trigger_id),
         "container": {
             "type": "message",
             "message_ts": "1.1",
@@ -141,15 +144,12 @@ def message_shortcut(
     channel: str = "C1",
     trigger_id: str = "trigger-4",
 ) -> dict[str, Any]:
-    """ "Request a PIN" chosen on `message`."""
+    """The "Request a PIN" message shortcut, chosen on `message`."""
     return {
-        "type": "message_action",
+        **interaction("message_action", user_id, team, trigger_id),
         "callback_id": "pin_from_message",
-        "trigger_id": trigger_id,
         "response_url": response_url,
-        "team": {"id": team},
         "channel": {"id": channel},
-        "user": {"id": user_id, "team_id": team},
         "message_ts": message.get("ts", "1.1"),
         "message": message,
     }
@@ -158,13 +158,7 @@ def message_shortcut(
 def global_shortcut(
     *, user_id: str = "U1", team: str = TEAM, trigger_id: str = "trigger-5"
 ) -> dict[str, Any]:
-    return {
-        "type": "shortcut",
-        "callback_id": "pin_global",
-        "trigger_id": trigger_id,
-        "team": {"id": team},
-        "user": {"id": user_id, "team_id": team},
-    }
+    return {**interaction("shortcut", user_id, team, trigger_id), "callback_id": "pin_global"}
 
 
 def app_home_opened(user_id: str, team: str = TEAM) -> dict[str, Any]:
