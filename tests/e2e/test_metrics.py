@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.harness import Harness, open_and_submit
+from tests.support.harness import Harness, open_and_submit, settled
 
 AUTHCODE = "metrics-authcode-55aa"
 
@@ -34,12 +36,18 @@ async def test_metrics_count_requests_outcomes_rescue_latency_and_slack_errors(
     harness.rescue.answers[AUTHCODE] = "INVALID_SECRETAUTHCODE"
     await open_and_submit(harness, {"cfield0": "Jane Doe"})
     harness.slack.fail("views.open", "expired_trigger_id")
-    await harness.command("Jane")
-    await harness.slack.wait_for(lambda: harness.slack.responses)
+    _, _, rid = await harness.command("Jane")
+    await harness.slack.response(rid)  # told the modal failed: the error was counted before
     status, _, _ = await harness.post(b"command=/rescue-pin", signed=False)
     assert status == 401
+    await settled(harness, 2)  # both PIN requests delivered and noted
 
     after = await scrape(harness)
+    for _ in range(100):  # the last request leaves the gauge just after its audit row
+        if value(after, "rescue_pin_in_flight") == 0:
+            break
+        await asyncio.sleep(0.05)
+        after = await scrape(harness)
 
     def delta(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
