@@ -293,11 +293,7 @@ async def test_the_flow_works_on_each_database(pg_harness: Harness) -> None:
     pg_harness.rescue.answers[AUTHCODE] = "OK\r\nPINCODE:000777  "
     _, message = await open_and_submit(pg_harness, {"tracking0": "T-1"})
     assert "000777" in message_text(message)
-    for _ in range(100):  # delivery is recorded just after the message arrives
-        [row] = await pg_harness.services.store.audit_rows()
-        if row.delivered is not None:
-            break
-        await asyncio.sleep(0.02)
+    [row] = await settled(pg_harness)  # delivery is noted just after the message arrives
     assert (row.outcome, row.pin, row.tracking0, row.delivered) == ("OK", "000777", "T-1", True)
     [link] = await pg_harness.services.store.links()
     assert link.last_outcome == "OK" and link.last_used_at is not None

@@ -3,7 +3,6 @@ finish and are delivered (or, when Slack is gone, kept in the audit trail), exit
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -45,7 +44,7 @@ async def test_sigterm_finishes_what_reached_rescue_then_exits_cleanly(
         await fake_slack.wait_for(lambda: len(fake_rescue.pin_calls()) == 2)
 
         web.signal()
-        await asyncio.sleep(0.3)
+        await web.wait_refusing()
         with pytest.raises(aiohttp.ClientConnectionError):
             await slack.command("too late", user="U3")
 

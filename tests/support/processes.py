@@ -65,6 +65,19 @@ class BotProcess:
                     raise AssertionError(f"{self.verb} never became healthy:\n{self.log()}")
                 await asyncio.sleep(0.05)
 
+    async def wait_refusing(self, within: float = 20.0) -> None:
+        """Until the process no longer takes connections (it is shutting down, or gone)."""
+        deadline = time.monotonic() + within
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                try:
+                    async with http.get(f"{self.url}/healthz") as response:
+                        await response.read()
+                except aiohttp.ClientConnectionError:
+                    return
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.verb} still takes connections:\n{self.log()}")
+
     async def wait_exit(self, within: float = 30.0) -> int:
         assert self.process is not None
         return await asyncio.wait_for(self.process.wait(), within)
