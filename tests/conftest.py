@@ -21,9 +21,10 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import SERVICES, create_app
 from bot.config import Settings
-from bot.services import Services
+from bot.runtime import Runtime
+from bot.web import RUNTIME, create_app
+from handlers import register
 from tests import sweep
 from tests.fakes import FakeRescue, FakeSlack
 
@@ -161,8 +162,8 @@ class Harness:
         self.views_seen = 0
 
     @property
-    def services(self) -> Services:
-        return self.server.app[SERVICES]
+    def services(self) -> Runtime:
+        return self.server.app[RUNTIME]
 
     @property
     def url(self) -> str:
@@ -321,7 +322,8 @@ async def sqlite_url(tmp_path: Any) -> str:
 async def start_harness(
     slack: FakeSlack, rescue: FakeRescue, url: str, **extra: Any
 ) -> tuple[Harness, Any]:
-    server = TestServer(create_app(make_settings(slack, rescue, url, **extra)), host="127.0.0.1")
+    app = create_app(make_settings(slack, rescue, url, **extra), register)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
     return Harness(slack, rescue, server, http), (server, http)

@@ -13,8 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot import texts
-from bot.blocks import RETRY_ACTION, SHARE_ACTION
-from bot.store import now
+from bot.database import now
+from bot.modals import RETRY_ACTION, SHARE_ACTION
 from tests.conftest import TEAM, Harness, start_harness
 from tests.test_e2e_pin import message_text, open_and_submit
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import logs, texts
-from bot.store import Method
+from bot.schema import Method
 from tests.conftest import TEAM, Harness, start_harness
 from tests.test_e2e_pin import message_text
 

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import migrate
 from bot.crypto import Cipher
-from bot.store import Store, create_engine, metadata
+from bot.database import create_engine
+from bot.schema import metadata
+from bot.store import Store
 from tests.conftest import reset_pg
 from tests.processes import BotProcess
 from tests.test_store import driver_url

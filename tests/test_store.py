@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 
 from bot.config import Settings
 from bot.crypto import Cipher, CryptoError, load_cipher
-from bot.store import Method, Store, links
+from bot.schema import Method, links
+from bot.store import Store
 
 AUTHCODE = "Zx9-authcode-at-rest-4711"
 
