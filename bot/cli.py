@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Mode, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
     from bot.store import Store
     from bot.web import Wiring
 
@@ -175,48 +174,24 @@ async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.sso_enabled:
         raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
     team = args.team or await _installed_team(settings)
+    wanted = [_user_id(u) for u in args.users]
     runtime = await Runtime.start(settings)
     try:
-        members = await _members(runtime, args.users)
-        linked: list[tuple[str, str]] = []
-        refused: list[tuple[str, str]] = []
-        skipped: list[str] = []
-        for user_id, user in members:
-            if not args.relink and await runtime.store.is_linked(team, user_id):
-                skipped.append(user_id)
-                continue
-            outcome = await linking.link_sso(runtime, team, user_id, user)
-            (linked if outcome.linked else refused).append((user_id, outcome.reason))
+        members = await linking.members(runtime, wanted)
+        done = await linking.link_members_by_sso(runtime, team, members, args.relink)
+    except linking.MembersUnlisted as error:
+        raise Failure(f"Slack refused users.list ({error})") from None
     finally:
         await runtime.stop()
-    print(f"Linked {len(linked)}; already linked {len(skipped)}; not linked {len(refused)}.")
-    for user_id, _ in linked:
+    print(
+        f"Linked {len(done.linked)}; already linked {len(done.skipped)};"
+        f" not linked {len(done.refused)}."
+    )
+    for user_id in done.linked:
         print(f"  linked      {user_id}")
-    for user_id, reason in refused:
+    for user_id, reason in done.refused:
         print(f"  not linked  {user_id}: {reason}")
-    return 0 if not refused else 3
-
-
-async def _members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, Any]]:
-    """The users to link: those named (looked up one by one) or every member of the workspace."""
-    from bot import linking
-
-    if wanted:
-        return [(_user_id(u), await linking.user_info(runtime, u)) for u in wanted]
-    members: list[tuple[str, Any]] = []
-    cursor = None
-    while True:
-        try:
-            page = await runtime.slack.users_list(limit=200, cursor=cursor)
-        except Exception as error:
-            raise Failure(f"Slack refused users.list ({type(error).__name__})") from None
-        user: dict[str, Any]
-        for user in page.get("members", []):
-            if not user.get("is_bot") and not user.get("deleted") and user.get("id") != "USLACKBOT":
-                members.append((user["id"], user))
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return members
+    return 0 if not done.refused else 3
 
 
 async def audit(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,15 @@ async def link_by_signin(
     log.info("signin_refused", outcome=result.outcome.value)
     block = PWD_BLOCK if result.outcome is AuthOutcome.INVALID else EMAIL_BLOCK
     return LinkOutcome({block: texts.SIGNIN_FAILED[result.outcome]})
+
+
+_MENTION = re.compile(r"\A(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?\Z")
+
+
+def mentioned_user(text: str) -> str | None:
+    """`U0123ABCD` or an escaped mention `<@U0123ABCD|jane>`: whom `link` is for."""
+    match = _MENTION.match(text.strip())
+    return match.group(1) if match else None
 
 
 async def user_info(runtime: Runtime, user_id: str) -> dict[str, Any] | None:
@@ -120,3 +130,54 @@ async def link_sso(
     await runtime.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
     log.info("linked", method=Method.SSO)
     return SsoOutcome(True)
+
+
+class MembersUnlisted(Exception):
+    """Slack refused users.list; the message is the kind of error."""
+
+
+async def members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
+    """The users named (looked up one by one), or else every person in the workspace."""
+    if wanted:
+        return [(user_id, await user_info(runtime, user_id)) for user_id in wanted]
+    found: list[tuple[str, dict[str, Any] | None]] = []
+    cursor = None
+    while True:
+        try:
+            page = await runtime.slack.users_list(limit=200, cursor=cursor)
+        except Exception as error:
+            raise MembersUnlisted(type(error).__name__) from None
+        user: dict[str, Any]
+        for user in page.get("members", []):
+            if not user.get("is_bot") and not user.get("deleted") and user.get("id") != "USLACKBOT":
+                found.append((user["id"], user))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return found
+
+
+@dataclass(frozen=True)
+class SsoBatch:
+    linked: list[str]
+    skipped: list[str]  # linked already
+    refused: list[tuple[str, str]]  # with the reason
+
+
+async def link_members_by_sso(
+    runtime: Runtime,
+    team_id: str,
+    users: list[tuple[str, dict[str, Any] | None]],
+    relink: bool,
+) -> SsoBatch:
+    """`python -m bot link-sso`: each user in turn; those linked already only with `relink`."""
+    batch = SsoBatch([], [], [])
+    for user_id, user in users:
+        if not relink and await runtime.store.is_linked(team_id, user_id):
+            batch.skipped.append(user_id)
+            continue
+        outcome = await link_sso(runtime, team_id, user_id, user)
+        if outcome.linked:
+            batch.linked.append(user_id)
+        else:
+            batch.refused.append((user_id, outcome.reason))
+    return batch

@@ -29,18 +29,16 @@ from bot import texts
 from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind
 
 # The ids Slack sends back: contract names (manifest, tests), never renamed.
-PIN_CALLBACK = "pin_request"
-LINK_CALLBACK = "link_request"
-NO_CONSOLE = "notechconsole"
-VALUE_ACTION = "value"
-LINK_OPEN_ACTION = "link_open"
-SHARE_ACTION = "pin_share"
-RETRY_ACTION = "pin_retry_no_console"
+# Modals (callback_id) and their inputs (block_id; every input's action_id is VALUE_ACTION)
+PIN_CALLBACK, LINK_CALLBACK = "pin_request", "link_request"
+NO_CONSOLE, VALUE_ACTION = "notechconsole", "value"
+AUTHCODE_BLOCK, EMAIL_BLOCK, PWD_BLOCK = "authcode", "email", "pwd"
+# Buttons on messages and App Home (action_id)
+LINK_OPEN_ACTION, SHARE_ACTION, RETRY_ACTION = "link_open", "pin_share", "pin_retry_no_console"
 HOME_REQUEST_ACTION = {Kind.RESCUE: "home_request_rescue", Kind.LENS: "home_request_lens"}
 HOME_UNLINK_ACTION = "home_unlink"
-AUTHCODE_BLOCK, EMAIL_BLOCK, PWD_BLOCK = "authcode", "email", "pwd"
-MESSAGE_SHORTCUT = "pin_from_message"
-GLOBAL_SHORTCUT = "pin_global"
+# Shortcuts (callback_id)
+MESSAGE_SHORTCUT, GLOBAL_SHORTCUT = "pin_from_message", "pin_global"
 
 
 @dataclass(frozen=True)
@@ -245,61 +243,6 @@ def field_errors(fields: Mapping[str, str], shown: Sequence[str] = TEXT_FIELDS) 
             errors[name] = texts.too_long(limit, len(value))
     # Slack can only show an error on a block the modal has.
     return {name: error for name, error in errors.items() if name in shown} or errors
-
-
-def fit(value: str, limit: int) -> tuple[str, bool]:
-    """For prefills only (a message's text): cut to the limit, and say whether it was cut."""
-    return (value, False) if len(value) <= limit else (value[:limit], True)
-
-
-def command_prefill(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """cfield0 from the command's text, and a note on the field if it had to be cut."""
-    name, cut = fit(text.strip(), FIELD_LIMITS["cfield0"])
-    if not name:
-        return {}, {}
-    return {"cfield0": name}, (
-        {"cfield0": texts.too_long_notice(FIELD_LIMITS["cfield0"])} if cut else {}
-    )
-
-
-_MENTION = re.compile(r"\A(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?\Z")
-
-
-def mentioned_user(text: str) -> str | None:
-    """`U0123ABCD` or an escaped mention `<@U0123ABCD|jane>`: whom `link` is for."""
-    match = _MENTION.match(text.strip())
-    return match.group(1) if match else None
-
-
-def display_name(user: Mapping[str, Any] | None) -> str:
-    """How a Slack user is called, for prefilling the customer's name."""
-    if not user:
-        return ""
-    profile = user.get("profile")
-    profile = profile if isinstance(profile, Mapping) else {}
-    for name in (
-        profile.get("real_name"),
-        user.get("real_name"),
-        profile.get("display_name"),
-        user.get("name"),
-    ):
-        if isinstance(name, str) and name.strip():
-            return name.strip()
-    return ""
-
-
-def message_prefill(
-    author: str, text: str, description_field: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Author as cfield0, the message as the description: cut to fit, and said so."""
-    prefill, notes = command_prefill(author)
-    limit = FIELD_LIMITS[description_field]
-    description, cut = fit(text.strip(), limit)
-    if description:
-        prefill[description_field] = description
-    if cut:
-        notes[description_field] = texts.SHORTCUT_CUT.format(limit=limit)
-    return prefill, notes
 
 
 def read_link_form(state: Mapping[str, Any]) -> tuple[str, str, str]:

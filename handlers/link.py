@@ -19,7 +19,7 @@ LINK_COMMAND = "/rescue-pin link"
 async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
     """`/rescue-pin link` for oneself, or `link @user` by a team lead for someone else."""
     who = asker.who
-    target = modals.mentioned_user(rest) if rest else who.user_id
+    target = linking.mentioned_user(rest) if rest else who.user_id
     if target is None:
         await asker.tell(messages.help_message())
         return

@@ -12,6 +12,7 @@ from bot.deliver import deliver
 from bot.identity import Requester
 from bot.modals import ModalState
 from bot.pin_request import request_pin
+from bot.prefill import command_prefill, display_name, message_prefill
 from bot.rescue import Kind, SessionRequest
 from handlers import link
 from handlers.listening import (
@@ -51,7 +52,7 @@ async def on_command(
     elif kind is Kind.RESCUE and word == "unlink" and not rest:
         await link.unlink_asker(asker)
     elif await ready_to_request(asker):
-        prefill, notes = modals.command_prefill(text)
+        prefill, notes = command_prefill(text)
         modal = ModalState(kind, asker.response_url, asker.who.channel_id)
         await open_pin_modal(asker, body.get("trigger_id"), modal, prefill, notes)
 
@@ -66,8 +67,8 @@ async def from_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCo
     author = message.get("user")
     runtime = asker.runtime
     info = await linking.user_info(runtime, author) if isinstance(author, str) else None
-    prefill, notes = modals.message_prefill(
-        modals.display_name(info),
+    prefill, notes = message_prefill(
+        display_name(info),
         text_field(message, "text") or "",
         runtime.settings.rescue_description_field,
     )

@@ -1,6 +1,7 @@
 """Reading and validating what people typed: pure, no mocks."""
 
 from bot import modals, texts
+from bot.prefill import command_prefill
 from bot.rescue import FIELD_LIMITS
 from tests.conftest import state_values
 
@@ -35,9 +36,9 @@ def test_errors_only_name_fields_the_modal_shows_when_it_can() -> None:
 
 
 def test_command_prefill_is_cut_with_a_note() -> None:
-    assert modals.command_prefill("  Jane Doe ") == ({"cfield0": "Jane Doe"}, {})
-    assert modals.command_prefill("") == ({}, {})
-    prefill, notes = modals.command_prefill("n" * 80)
+    assert command_prefill("  Jane Doe ") == ({"cfield0": "Jane Doe"}, {})
+    assert command_prefill("") == ({}, {})
+    prefill, notes = command_prefill("n" * 80)
     assert prefill == {"cfield0": "n" * 64} and "64" in notes["cfield0"]
 
 
