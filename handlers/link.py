@@ -21,10 +21,10 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
     who = asker.who
     target = linking.mentioned_user(rest) if rest else who.user_id
     if target is None:
-        await asker.tell(messages.help_message())
+        await asker.deliver(messages.help_message())
         return
     if target != who.user_id and not await linking.is_team_lead(asker.runtime, who.user_id):
-        await asker.tell(messages.notice(texts.NOT_ADMIN))
+        await asker.deliver(messages.notice(texts.NOT_ADMIN))
         return
     for_other = target if target != who.user_id else None
     modal = ModalState(Kind.RESCUE, asker.response_url, who.channel_id, for_other)
@@ -34,7 +34,7 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
 async def unlink_asker(asker: Asker) -> None:
     """`/rescue-pin unlink`."""
     gone = await asker.runtime.store.unlink(asker.who.team_id, asker.who.user_id)
-    await asker.tell(messages.notice(texts.UNLINKED if gone else texts.NOT_LINKED_UNLINK))
+    await asker.deliver(messages.notice(texts.UNLINKED if gone else texts.NOT_LINKED_UNLINK))
 
 
 async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:

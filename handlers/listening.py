@@ -43,7 +43,7 @@ class ProvideRuntime(AsyncMiddleware):
         *,
         req: AsyncBoltRequest,
         resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002 (Bolt's own name)
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
     ) -> BoltResponse:
         req.context[_RUNTIME] = self.runtime
         return await next()
@@ -63,7 +63,8 @@ class Asker:
     who: Requester
     response_url: str | None
 
-    async def tell(self, message: messages.Message) -> bool:
+    async def deliver(self, message: messages.Message) -> bool:
+        """Privately to the asker: bot.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
 
 
@@ -97,7 +98,7 @@ async def acknowledge(
     who, foreign = identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"))
     if foreign:
-        await asker.tell(messages.notice(texts.FOREIGN_USER))
+        await asker.deliver(messages.notice(texts.FOREIGN_USER))
         return None
     return asker
 
@@ -115,7 +116,7 @@ async def open_modal(asker: Asker, trigger_id: Any, view: dict[str, Any], comman
         log.warning("views_open_failed", error=type(error).__name__)
     else:
         return True
-    await asker.tell(messages.notice(texts.OPEN_FAILED.format(command=command)))
+    await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
     return False
 
 
@@ -125,7 +126,7 @@ async def ready_to_request(asker: Asker) -> bool:
     if await runtime.store.is_linked(who.team_id, who.user_id):
         return True
     if not runtime.settings.sso_enabled:
-        await asker.tell(messages.not_linked_message(who.user_id))
+        await asker.deliver(messages.not_linked_message(who.user_id))
         return False
     try:
         sso = await asyncio.wait_for(
@@ -135,7 +136,7 @@ async def ready_to_request(asker: Asker) -> bool:
         return True  # open the modal anyway; the submit tries SSO again
     if not sso.linked:
         text = texts.SSO_FAILED.format(reason=sso.reason)
-        await asker.tell(messages.not_linked_message(who.user_id, text))
+        await asker.deliver(messages.not_linked_message(who.user_id, text))
     return sso.linked
 
 

@@ -46,7 +46,7 @@ async def on_command(
     word, _, rest = text.strip().partition(" ")
     word = word.lower()
     if word == "help" and not rest:
-        await asker.tell(messages.help_message())
+        await asker.deliver(messages.help_message())
     elif kind is Kind.RESCUE and word == "link":
         await link.open_link_modal(asker, rest, body.get("trigger_id"))
     elif kind is Kind.RESCUE and word == "unlink" and not rest:
@@ -113,7 +113,7 @@ async def retry_without_console(
     who = asker.who
     saved = await asker.runtime.store.take_retry(button_value(body), who.team_id, who.user_id)
     if saved is None:
-        await asker.tell(messages.notice(texts.RETRY_GONE.format(command="/rescue-pin")))
+        await asker.deliver(messages.notice(texts.RETRY_GONE.format(command="/rescue-pin")))
         return
     who = Requester(who.team_id, who.user_id, saved.channel_id)
     request = SessionRequest(Kind(saved.kind), saved.fields, no_tech_console=True)

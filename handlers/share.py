@@ -16,4 +16,4 @@ async def share(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) 
         return
     problem = await sharing.share(asker.runtime, asker.who, button_value(body), asker.response_url)
     if problem:
-        await asker.tell(messages.notice(problem))
+        await asker.deliver(messages.notice(problem))
