@@ -171,7 +171,8 @@ async def one_round(
 async def link_agents(env: dict[str, str], agents: int) -> None:
     from bot.config import Settings
     from bot.crypto import Cipher
-    from bot.store import Method, Store
+    from bot.schema import Method
+    from bot.store import Store
 
     url = Settings(_env_file=None, database_url=env["DATABASE_URL"]).sqlalchemy_url  # type: ignore[call-arg]
     store = await Store.open(url, Cipher([env["ENCRYPTION_KEY"]]))

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from bot.__main__ import main
+from bot.cli import main
+from handlers import register
 
 if __name__ == "__main__":
     profiler = Profiler(interval=0.0005)
     profiler.start()
     try:
-        main(["serve"])
+        main(register, ["serve"])
     finally:
         profiler.stop()
         out = Path(os.environ.get("WORKDIR", "."))

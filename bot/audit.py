@@ -11,7 +11,8 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from bot.logs import get_logger
-from bot.store import AuditRow, Store
+from bot.schema import AuditRow
+from bot.store import Store
 
 log = get_logger(__name__)
 

@@ -1,22 +1,101 @@
-"""The App Home tab: what it shows for one agent, read from the database."""
+"""The App Home tab: what it shows for one agent, read from the database, and its view."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from bot import blocks, linking
-from bot.blocks import HomeRow
-from bot.pins import ASSUMED_VALIDITY, validity
-from bot.rescue import Kind
-from bot.services import Services
-from bot.store import AuditRow, now
+from slack_sdk.models.blocks import (
+    Block,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import linking, texts
+from bot.database import now
+from bot.messages import ASSUMED_VALIDITY, buttons, escape, validity
+from bot.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
+from bot.rescue import Kind, Outcome
+from bot.runtime import Runtime
+from bot.schema import AuditRow
 
 MY_ROWS, TEAM_ROWS = 10, 20
 
 
-def _rows(services: Services, rows: Sequence[AuditRow]) -> list[HomeRow]:
-    valid_for = validity(services.settings) or ASSUMED_VALIDITY
+@dataclass(frozen=True)
+class HomeRow:
+    at: datetime
+    user_id: str
+    kind: Kind
+    outcome: str
+    pin: str | None
+    cfield0: str | None
+    tracking0: str | None
+    expires_at: datetime
+
+
+def _home_line(row: HomeRow, now: datetime, with_user: bool) -> str:
+    parts = [
+        f"<!date^{int(row.at.timestamp())}^{{date_short}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
+    ]
+    if with_user:
+        parts.append(f"<@{row.user_id}>")
+    parts.append(texts.KIND_SHORT[row.kind])
+    parts += [escape(value) for value in (row.cfield0, row.tracking0) if value]
+    if row.outcome == Outcome.OK.value and row.pin:
+        parts.append(
+            f"*{row.pin}*" if now < row.expires_at else f"~{row.pin}~ {texts.HOME_EXPIRED}"
+        )
+    else:
+        parts.append(texts.OUTCOME_SHORT.format(outcome=row.outcome))
+    return " · ".join(parts)
+
+
+def home_view(
+    linked: bool,
+    mine: Sequence[HomeRow],
+    team: Sequence[HomeRow] | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The Home tab: link state, the two request buttons, recent requests (the team's for leads)."""
+    if linked:
+        state = texts.HOME_LINKED
+        link_buttons = buttons(
+            (texts.HOME_RELINK, LINK_OPEN_ACTION, "home", None),
+            (texts.HOME_UNLINK, HOME_UNLINK_ACTION, "home", "danger"),
+        )
+    else:
+        state = texts.HOME_NOT_LINKED
+        link_buttons = buttons((texts.HOME_LINK, LINK_OPEN_ACTION, "home", "primary"))
+    items: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=texts.HOME_TITLE)),
+        SectionBlock(text=MarkdownTextObject(text=state)),
+        link_buttons,
+        buttons(
+            *[
+                (texts.HOME_REQUEST[kind], HOME_REQUEST_ACTION[kind], kind.value, None)
+                for kind in Kind
+            ]
+        ),
+        DividerBlock(),
+    ]
+    for title, rows, with_user in ((texts.HOME_RECENT, mine, False), (texts.HOME_TEAM, team, True)):
+        if rows is None:
+            continue
+        items.append(HeaderBlock(text=PlainTextObject(text=title)))
+        lines = [_home_line(row, now, with_user) for row in rows] or [texts.HOME_NONE]
+        items += [SectionBlock(text=MarkdownTextObject(text=line[:3000])) for line in lines]
+    return View(type="home", blocks=items[:100]).to_dict()
+
+
+def _rows(runtime: Runtime, rows: Sequence[AuditRow]) -> list[HomeRow]:
+    valid_for = validity(runtime.settings) or ASSUMED_VALIDITY
     return [
         HomeRow(
             r.at,
@@ -32,19 +111,19 @@ def _rows(services: Services, rows: Sequence[AuditRow]) -> list[HomeRow]:
     ]
 
 
-async def home_for(services: Services, team_id: str, user_id: str) -> dict[str, Any]:
-    store = services.store
+async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, Any]:
+    store = runtime.store
     linked = await store.is_linked(team_id, user_id)
     mine = await store.audit_rows(team_id=team_id, user_id=user_id, action="request", limit=MY_ROWS)
     team = None
-    if await linking.is_team_lead(services, user_id):
+    if await linking.is_team_lead(runtime, user_id):
         team = _rows(
-            services, await store.audit_rows(team_id=team_id, action="request", limit=TEAM_ROWS)
+            runtime, await store.audit_rows(team_id=team_id, action="request", limit=TEAM_ROWS)
         )
-    return blocks.home_view(linked, _rows(services, mine), team, now())
+    return home_view(linked, _rows(runtime, mine), team, now())
 
 
-async def publish(services: Services, team_id: str, user_id: str) -> None:
-    await services.slack.views_publish(
-        user_id=user_id, view=await home_for(services, team_id, user_id)
+async def publish(runtime: Runtime, team_id: str, user_id: str) -> None:
+    await runtime.slack.views_publish(
+        user_id=user_id, view=await home_for(runtime, team_id, user_id)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,13 +11,13 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot import texts
-from bot.blocks import EMAIL_BLOCK, PWD_BLOCK
 from bot.config import sso_id
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
+from bot.modals import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue import AuthOutcome, AuthResult
-from bot.services import Services
-from bot.store import Method
+from bot.runtime import Runtime
+from bot.schema import Method
 
 log = get_logger(__name__)
 
@@ -29,28 +30,28 @@ class LinkOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-async def link_pasted(services: Services, who: Requester, target: str, authcode: str) -> None:
+async def link_pasted(runtime: Runtime, who: Requester, target: str, authcode: str) -> None:
     """An authcode typed into the link modal, by the agent or by a team lead for them."""
     register_secrets([authcode])
     method = Method.SELF if target == who.user_id else Method.ADMIN
-    await services.store.link(who.team_id, target, authcode, method, by=who.user_id)
+    await runtime.store.link(who.team_id, target, authcode, method, by=who.user_id)
     log.info("linked", method=method, target=target)
 
 
 async def link_by_signin(
-    services: Services, who: Requester, email: str, password: str
+    runtime: Runtime, who: Requester, email: str, password: str
 ) -> LinkOutcome:
     """Trade a Rescue e-mail and password for an authcode; the password is used once."""
     register_secrets([password])
     try:
         result = await asyncio.wait_for(
-            services.rescue.request_authcode(email, password), SIGNIN_DEADLINE_SECONDS
+            runtime.rescue.request_authcode(email, password), SIGNIN_DEADLINE_SECONDS
         )
     except TimeoutError:
         result = AuthResult(AuthOutcome.UNREACHABLE)
     if result.outcome is AuthOutcome.OK and result.authcode:
         register_secrets([result.authcode])
-        await services.store.link(
+        await runtime.store.link(
             who.team_id, who.user_id, result.authcode, Method.SIGNIN, by=who.user_id
         )
         log.info("linked", method=Method.SIGNIN)
@@ -60,9 +61,18 @@ async def link_by_signin(
     return LinkOutcome({block: texts.SIGNIN_FAILED[result.outcome]})
 
 
-async def user_info(services: Services, user_id: str) -> dict[str, Any] | None:
+_MENTION = re.compile(r"\A(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?\Z")
+
+
+def mentioned_user(text: str) -> str | None:
+    """`U0123ABCD` or an escaped mention `<@U0123ABCD|jane>`: whom `link` is for."""
+    match = _MENTION.match(text.strip())
+    return match.group(1) if match else None
+
+
+async def user_info(runtime: Runtime, user_id: str) -> dict[str, Any] | None:
     try:
-        answer = await services.slack.users_info(user=user_id)
+        answer = await runtime.slack.users_info(user=user_id)
     except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
         log.warning("users_info_failed", error=type(error).__name__)
         return None
@@ -70,11 +80,11 @@ async def user_info(services: Services, user_id: str) -> dict[str, Any] | None:
     return user if isinstance(user, dict) else None
 
 
-async def is_team_lead(services: Services, user_id: str) -> bool:
+async def is_team_lead(runtime: Runtime, user_id: str) -> bool:
     """ADMIN_SLACK_USER_IDS, or a workspace admin or owner."""
-    if user_id in services.settings.admin_slack_user_ids:
+    if user_id in runtime.settings.admin_slack_user_ids:
         return True
-    user = await user_info(services, user_id)
+    user = await user_info(runtime, user_id)
     return bool(user and (user.get("is_admin") or user.get("is_owner")))
 
 
@@ -99,24 +109,75 @@ def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
 
 
 async def link_sso(
-    services: Services, team_id: str, user_id: str, user: dict[str, Any] | None = None
+    runtime: Runtime, team_id: str, user_id: str, user: dict[str, Any] | None = None
 ) -> SsoOutcome:
     """Ask Rescue SSO for the authcode of the technician whose SSO ID is this Slack e-mail."""
-    settings = services.settings
+    settings = runtime.settings
     if not (settings.rescue_sso_company_id and settings.rescue_sso_password):
         return SsoOutcome(False, "SSO is not configured.")
-    user = user if user is not None else await user_info(services, user_id)
+    user = user if user is not None else await user_info(runtime, user_id)
     refusal = _sso_refusal(user, team_id)
     if refusal or user is None:
         return SsoOutcome(False, texts.SSO_REASONS[refusal or "not_found"])
     ssoid = sso_id(settings.rescue_sso_id_template, user["profile"]["email"])
-    result = await services.rescue.request_authcode_sso(
+    result = await runtime.rescue.request_authcode_sso(
         ssoid, settings.rescue_sso_password.get_secret_value(), settings.rescue_sso_company_id
     )
     if result.outcome is not AuthOutcome.OK or not result.authcode:
         log.info("sso_refused", outcome=result.outcome.value)
         return SsoOutcome(False, texts.SSO_REASONS[result.outcome.value].format(sso_id=ssoid))
     register_secrets([result.authcode])
-    await services.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
+    await runtime.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
     log.info("linked", method=Method.SSO)
     return SsoOutcome(True)
+
+
+class MembersUnlisted(Exception):
+    """Slack refused users.list; the message is the kind of error."""
+
+
+async def members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
+    """The users named (looked up one by one), or else every person in the workspace."""
+    if wanted:
+        return [(user_id, await user_info(runtime, user_id)) for user_id in wanted]
+    found: list[tuple[str, dict[str, Any] | None]] = []
+    cursor = None
+    while True:
+        try:
+            page = await runtime.slack.users_list(limit=200, cursor=cursor)
+        except Exception as error:
+            raise MembersUnlisted(type(error).__name__) from None
+        user: dict[str, Any]
+        for user in page.get("members", []):
+            if not user.get("is_bot") and not user.get("deleted") and user.get("id") != "USLACKBOT":
+                found.append((user["id"], user))
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return found
+
+
+@dataclass(frozen=True)
+class SsoBatch:
+    linked: list[str]
+    skipped: list[str]  # linked already
+    refused: list[tuple[str, str]]  # with the reason
+
+
+async def link_members_by_sso(
+    runtime: Runtime,
+    team_id: str,
+    users: list[tuple[str, dict[str, Any] | None]],
+    relink: bool,
+) -> SsoBatch:
+    """`python -m bot link-sso`: each user in turn; those linked already only with `relink`."""
+    batch = SsoBatch([], [], [])
+    for user_id, user in users:
+        if not relink and await runtime.store.is_linked(team_id, user_id):
+            batch.skipped.append(user_id)
+            continue
+        outcome = await link_sso(runtime, team_id, user_id, user)
+        if outcome.linked:
+            batch.linked.append(user_id)
+        else:
+            batch.refused.append((user_id, outcome.reason))
+    return batch

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from bot import blocks, texts
-from bot.delivery import to_response_url
+from bot import texts
+from bot.deliver import to_response_url
 from bot.identity import Requester
 from bot.logs import get_logger
-from bot.pins import pin_details
+from bot.messages import pin_details, pin_message, shared_message
 from bot.rescue import Kind, Outcome
-from bot.services import Services
+from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
 
 async def share(
-    services: Services, who: Requester, audit_value: str, response_url: str
+    runtime: Runtime, who: Requester, audit_value: str, response_url: str
 ) -> str | None:
     """Post the PIN publicly through the button's response_url; None when done, else a sentence."""
-    store = services.store
+    store = runtime.store
     row = await store.audit_row(int(audit_value)) if audit_value.isdigit() else None
     if row is None or row.action != "request" or row.outcome != Outcome.OK.value or not row.pin:
         return texts.SHARE_GONE
@@ -29,11 +29,9 @@ async def share(
         if value
     }
     details = pin_details(
-        services.settings, Kind(row.kind), row.pin, fields, row.at, row.no_tech_console
+        runtime.settings, Kind(row.kind), row.pin, fields, row.at, row.no_tech_console
     )
-    if not await to_response_url(
-        services.http, response_url, blocks.shared_message(details, who.user_id)
-    ):
+    if not await to_response_url(runtime.http, response_url, shared_message(details, who.user_id)):
         return texts.SHARE_FAILED
     await store.add_audit(
         team_id=who.team_id,
@@ -48,6 +46,6 @@ async def share(
         delivered=True,
     )
     log.info("pin_shared", kind=row.kind)
-    private = blocks.pin_message(details, services.settings.label, shared=True)
-    await to_response_url(services.http, response_url, {**private, "replace_original": True})
+    private = pin_message(details, runtime.settings.label, shared=True)
+    await to_response_url(runtime.http, response_url, {**private, "replace_original": True})
     return None

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from bot.rescue import AuthOutcome, Kind, Outcome
 
-APP_NAME = "Rescue PIN"
-
 KIND_NAME = {Kind.RESCUE: "Rescue remote support", Kind.LENS: "Rescue Lens camera"}
 KIND_SHORT = {Kind.RESCUE: "Rescue", Kind.LENS: "Rescue Lens"}
 COMMAND = {Kind.RESCUE: "/rescue-pin", Kind.LENS: "/lens-pin"}
@@ -45,8 +43,6 @@ LENS_APP_HINT = (
 PIN_HEADLINE = {Kind.RESCUE: "Rescue session PIN", Kind.LENS: "Rescue Lens session PIN"}
 PIN_FALLBACK = "{kind} PIN: {pin}"
 READ_TO_CUSTOMER = "*Read this to the customer:*"
-MADE_FOR = "For"
-TICKET = "Ticket"
 NO_CONSOLE_USED = "Requested without the Technician Console."
 EXPIRES_SOON = (
     "PIN codes expire after a while (your Rescue account sets how long). "
@@ -97,92 +93,92 @@ BUSY = (
 
 
 @dataclass(frozen=True)
-class Failure:
+class FailureText:
     headline: str
     advice: str
 
 
 LINK_AGAIN = "Type `/rescue-pin link` to link your account again with a fresh authcode."
 
-FAILURES: dict[Outcome, Failure] = {
-    Outcome.ERROR: Failure(
+FAILURES: dict[Outcome, FailureText] = {
+    Outcome.ERROR: FailureText(
         "Rescue could not create the PIN (it reported an unspecified error, such as a timeout).",
         "Please try again in a moment. If it keeps happening, check Rescue's status page.",
     ),
-    Outcome.NOTLOGGEDIN: Failure(
+    Outcome.NOTLOGGEDIN: FailureText(
         "Rescue says your technician login is no longer valid.",
         "Sign in to the Rescue Technician Console once, then try again. " + LINK_AGAIN,
     ),
-    Outcome.NOTTECHNICIAN: Failure(
+    Outcome.NOTTECHNICIAN: FailureText(
         "Rescue says your linked account is not a technician, so it cannot create PINs.",
         "Ask your Rescue administrator to give this account a technician role, "
         "or link your technician account with `/rescue-pin link`.",
     ),
-    Outcome.NOTECHCONSOLERUNNING: Failure(
+    Outcome.NOTECHCONSOLERUNNING: FailureText(
         "Your Technician Console isn't running, so Rescue didn't create a PIN.",
         "Start the Technician Console and try again, or request the session without it "
         "(tick *Technician Console not required*): the session then waits in your queue.",
     ),
-    Outcome.OUTOFPINCODES: Failure(
+    Outcome.OUTOFPINCODES: FailureText(
         "Rescue has run out of PIN codes for your account.",
         "Ask your Rescue administrator to check the account's PIN code settings, "
         "or close sessions that are waiting, then try again.",
     ),
-    Outcome.POLLRATEEXCEEDED: Failure(
+    Outcome.POLLRATEEXCEEDED: FailureText(
         "Rescue refused the request because PINs were requested too quickly.",
         "Wait about a minute, then try again.",
     ),
-    Outcome.INVALID_SECRETAUTHCODE: Failure(
+    Outcome.INVALID_SECRETAUTHCODE: FailureText(
         "Rescue rejected your authcode: it is no longer valid (a new one may have been "
         "requested since you linked).",
         LINK_AGAIN,
     ),
-    Outcome.USER_IS_DELETED: Failure(
+    Outcome.USER_IS_DELETED: FailureText(
         "Rescue says the technician account linked to you has been deleted.",
         "Ask your Rescue administrator for an active technician account, then "
         + LINK_AGAIN[0].lower()
         + LINK_AGAIN[1:],
     ),
-    Outcome.USER_DELETED_OR_DISABLED: Failure(
+    Outcome.USER_DELETED_OR_DISABLED: FailureText(
         "Rescue says the technician account linked to you is deleted or disabled.",
         "Ask your Rescue administrator to enable it (or give you a new one), then "
         + LINK_AGAIN[0].lower()
         + LINK_AGAIN[1:],
     ),
-    Outcome.NO_ACCESS_TO_LENS: Failure(
+    Outcome.NO_ACCESS_TO_LENS: FailureText(
         "Your Rescue account isn't allowed to use Rescue Lens.",
         "Ask your Rescue administrator to enable Rescue Lens for you, or use `/rescue-pin` "
         "for a remote support session instead.",
     ),
-    Outcome.HTTP_ERROR: Failure(
+    Outcome.HTTP_ERROR: FailureText(
         "Rescue answered with an error (HTTP {detail}) instead of a PIN.",
         "Please try again in a moment. If it keeps happening, tell your Slack admin.",
     ),
-    Outcome.EMPTY_ANSWER: Failure(
+    Outcome.EMPTY_ANSWER: FailureText(
         "Rescue sent back an empty answer instead of a PIN.",
         "Please try again in a moment. If it keeps happening, tell your Slack admin.",
     ),
-    Outcome.HTML_ANSWER: Failure(
+    Outcome.HTML_ANSWER: FailureText(
         "Rescue sent back a web page instead of a PIN (it may be under maintenance).",
         "Please try again in a few minutes. If it keeps happening, tell your Slack admin.",
     ),
-    Outcome.NO_PIN: Failure(
+    Outcome.NO_PIN: FailureText(
         "Rescue said OK but did not send a valid 6-digit PIN.",
         "Please try again. If it keeps happening, tell your Slack admin.",
     ),
-    Outcome.UNKNOWN_CODE: Failure(
+    Outcome.UNKNOWN_CODE: FailureText(
         "Rescue answered with a code this app does not know ({detail}), so no PIN was created.",
         "Please try again; if it happens again, tell your Slack admin the code.",
     ),
-    Outcome.CONNECTION_ERROR: Failure(
+    Outcome.CONNECTION_ERROR: FailureText(
         "I couldn't reach Rescue, so no PIN was created.",
         "Please try again in a moment. If it keeps happening, Rescue or the network may be down.",
     ),
-    Outcome.TIMEOUT: Failure(
+    Outcome.TIMEOUT: FailureText(
         "Rescue didn't answer in time. A PIN may or may not have been created.",
         "Please try again: if a PIN was created meanwhile it simply expires unused.",
     ),
-    Outcome.DATABASE_UNAVAILABLE: Failure(
+    Outcome.DATABASE_UNAVAILABLE: FailureText(
         "The app couldn't reach its database, so it didn't ask Rescue for a PIN.",
         "Please try again in a minute. If it keeps happening, tell your Slack admin.",
     ),
@@ -266,6 +262,7 @@ RETRY_AT = "You can try again from <!date^{epoch}^{{time_secs}}|{time} UTC>."
 
 # App Home
 HOME_TITLE = "Rescue PIN"
+HOME_REQUEST = {Kind.RESCUE: "Request a Rescue PIN", Kind.LENS: "Request a Lens PIN"}
 HOME_LINKED = ":white_check_mark: Your Slack account is linked to a LogMeIn Rescue technician."
 HOME_NOT_LINKED = (
     ":warning: Your Slack account isn't linked to LogMeIn Rescue yet: link it to request PINs."
@@ -273,12 +270,10 @@ HOME_NOT_LINKED = (
 HOME_LINK = "Link"
 HOME_RELINK = "Link again"
 HOME_UNLINK = "Unlink"
-HOME_REQUEST = {Kind.RESCUE: "Request a Rescue PIN", Kind.LENS: "Request a Lens PIN"}
 HOME_RECENT = "Your recent PIN requests"
 HOME_TEAM = "Your team's recent PIN requests"
 HOME_NONE = "No PIN requests yet."
 HOME_EXPIRED = "expired"
-HOME_MORE = "Older requests: `python -m bot audit` (admins)."
 OUTCOME_SHORT = "failed: {outcome}"
 
 # Shortcuts

@@ -1,16 +1,37 @@
-"""Thin Bolt listeners, one module per Slack feature. Each acks first, then calls bot/."""
+"""Thin Bolt listeners, one module per product feature. Each acks first, then calls bot/.
+
+`register` only wires: every listener is a named function in its feature's module, and
+reaches the process's resources through Bolt's context (handlers.listening.runtime_of).
+"""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.services import Services
-from handlers import actions, commands, home, shortcuts, views
+from bot import modals, texts
+from bot.rescue import Kind
+from bot.runtime import Runtime
+from handlers import home, link, pin, share
+from handlers.listening import ProvideRuntime, on_error
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    commands.register(app, services)
-    views.register(app, services)
-    actions.register(app, services)
-    home.register(app, services)
-    shortcuts.register(app, services)
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    app.use(ProvideRuntime(runtime))
+    app.error(on_error)
+    # Asking for a PIN
+    app.command(texts.COMMAND[Kind.RESCUE])(pin.rescue_pin)
+    app.command(texts.COMMAND[Kind.LENS])(pin.lens_pin)
+    app.shortcut(modals.MESSAGE_SHORTCUT)(pin.from_message)
+    app.shortcut(modals.GLOBAL_SHORTCUT)(pin.from_anywhere)
+    app.view(modals.PIN_CALLBACK)(pin.pin_submitted)
+    app.action(modals.RETRY_ACTION)(pin.retry_without_console)
+    # Linking
+    app.view(modals.LINK_CALLBACK)(link.link_submitted)
+    app.action(modals.LINK_OPEN_ACTION)(link.link_again)
+    app.action(modals.HOME_UNLINK_ACTION)(link.home_unlink)
+    # Sharing
+    app.action(modals.SHARE_ACTION)(share.share)
+    # App Home
+    app.event("app_home_opened")(home.home_opened)
+    app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
+    app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(home.home_lens)

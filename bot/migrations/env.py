@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.store import metadata
+from bot.schema import metadata
 
 
 def _run(connection: Connection) -> None:
@@ -19,7 +19,7 @@ def _run(connection: Connection) -> None:
 
 async def _run_from_settings() -> None:
     from bot.config import load_settings
-    from bot.store import create_engine
+    from bot.database import create_engine
 
     engine = create_engine(load_settings("store").sqlalchemy_url)
     try:

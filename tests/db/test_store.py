@@ -11,7 +11,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from bot.crypto import Cipher, CryptoError
-from bot.store import Method, Store, links
+from bot.schema import Method, links
+from bot.store import Store
 from tests.support.settings import driver_url
 
 AUTHCODE = "Zx9-authcode-at-rest-4711"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.store import Method
+from bot.schema import Method
 from tests.support.harness import Harness, running_app
 from tests.support.reading import message_text
 from tests.support.settings import TEAM

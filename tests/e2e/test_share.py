@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot import texts
-from bot.blocks import RETRY_ACTION, SHARE_ACTION
-from bot.store import now
+from bot.database import now
+from bot.modals import RETRY_ACTION, SHARE_ACTION
 from tests.support.harness import Harness, open_and_submit
 from tests.support.reading import buttons, message_text
 

@@ -12,8 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot import texts
-from bot.blocks import RETRY_ACTION, SHARE_ACTION
 from bot.crypto import Cipher
+from bot.modals import RETRY_ACTION, SHARE_ACTION
 from bot.rescue import Outcome
 from bot.store import Store
 from tests.support.fakes import FakeRescue, FakeSlack

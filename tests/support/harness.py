@@ -15,8 +15,9 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bot.app import SERVICES, create_app
-from bot.services import Services
+from bot.runtime import Runtime
+from bot.web import RUNTIME, create_app
+from handlers import register
 from tests.support import slack_payloads as payloads
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
@@ -34,8 +35,8 @@ class Harness:
         self.views_seen = 0
 
     @property
-    def services(self) -> Services:
-        return self.server.app[SERVICES]
+    def services(self) -> Runtime:
+        return self.server.app[RUNTIME]
 
     @property
     def base_url(self) -> str:
@@ -154,7 +155,8 @@ async def start_harness(
     slack: FakeSlack, rescue: FakeRescue, url: str, **extra: Any
 ) -> tuple[Harness, tuple[TestServer, aiohttp.ClientSession]]:
     """The app with settings `extra` on top of the usual ones; close what it returns second."""
-    server = TestServer(create_app(make_settings(slack, rescue, url, **extra)), host="127.0.0.1")
+    app = create_app(make_settings(slack, rescue, url, **extra), register)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     http = aiohttp.ClientSession()
     return Harness(slack, rescue, server, http), (server, http)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import blocks, texts
-from bot.blocks import ModalContext, PinDetails
+from bot import messages, modals, texts
+from bot.messages import PinDetails
+from bot.modals import ModalState
 from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
 from tests.support.blockkit import message_problems, view_problems
 
@@ -23,8 +24,8 @@ def slack_takes_message(message: dict) -> None:
 
 @pytest.mark.parametrize("kind", list(Kind))
 def test_pin_modal(kind: Kind) -> None:
-    context = ModalContext(kind, "https://hooks.slack.com/commands/T/1/abc", "C1")
-    view = blocks.pin_modal(
+    context = ModalState(kind, "https://hooks.slack.com/commands/T/1/abc", "C1")
+    view = modals.pin_modal(
         context, TEXT_FIELDS, lambda name: name, {"cfield0": "Jane"}, {"cfield0": "note"}
     )
     slack_takes_view(view)
@@ -33,24 +34,24 @@ def test_pin_modal(kind: Kind) -> None:
     assert all(b["optional"] for b in inputs)
     assert {b["block_id"]: b["element"].get("max_length") for b in inputs[:-1]} == FIELD_LIMITS
     assert inputs[0]["element"]["initial_value"] == "Jane" and inputs[0]["hint"]["text"] == "note"
-    assert ModalContext.load(view["private_metadata"]) == context
+    assert ModalState.load(view["private_metadata"]) == context
     assert view["title"]["text"] == texts.MODAL_TITLE[kind]
 
 
 def test_modal_context_survives_garbage() -> None:
     for raw in (None, "", "not json", "[]", '{"k": "nope"}', '{"r": 5}'):
-        assert ModalContext.load(raw).kind is Kind.RESCUE
-    assert ModalContext.load('{"r": 5}').response_url is None
+        assert ModalState.load(raw).kind is Kind.RESCUE
+    assert ModalState.load('{"r": 5}').response_url is None
 
 
 def test_long_labels_are_cut_to_slacks_limit() -> None:
-    view = blocks.pin_modal(ModalContext(Kind.RESCUE), ("cfield0",), lambda name: "L" * 3000)
+    view = modals.pin_modal(ModalState(Kind.RESCUE), ("cfield0",), lambda name: "L" * 3000)
     slack_takes_view(view)
 
 
 @pytest.mark.parametrize("signin", [True, False])
 def test_link_modal(signin: bool) -> None:
-    view = blocks.link_modal(ModalContext(Kind.RESCUE, None, None), offer_signin=signin)
+    view = modals.link_modal(ModalState(Kind.RESCUE, None, None), offer_signin=signin)
     slack_takes_view(view)
     ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
     assert ids == (["authcode", "email", "pwd"] if signin else ["authcode"])
@@ -59,7 +60,7 @@ def test_link_modal(signin: bool) -> None:
 
 
 def test_direct_link_uses_the_api_host() -> None:
-    assert blocks.direct_link("https://secure.logmeinrescue.com/API/", "012345") == (
+    assert messages.direct_link("https://secure.logmeinrescue.com/API/", "012345") == (
         "https://secure.logmeinrescue.com/R?i=2&Code=012345"
     )
 
@@ -74,7 +75,7 @@ def test_pin_message(kind: Kind) -> None:
         no_tech_console=True,
         expires_at=datetime(2026, 1, 1, 12, 30, tzinfo=UTC),
     )
-    message = blocks.pin_message(details, lambda n: {"cfield0": "Customer"}.get(n, n))
+    message = messages.pin_message(details, lambda n: {"cfield0": "Customer"}.get(n, n))
     slack_takes_message(message)
     shown = str(message)
     assert (
@@ -89,20 +90,21 @@ def test_pin_message(kind: Kind) -> None:
 
 
 def test_pin_message_without_validity_says_pins_expire() -> None:
-    message = blocks.pin_message(PinDetails(Kind.RESCUE, "111111", {}, "l"), lambda n: n)
+    message = messages.pin_message(PinDetails(Kind.RESCUE, "111111", {}, "l"), lambda n: n)
     assert "expire" in str(message)
 
 
 @pytest.mark.parametrize("outcome", list(texts.FAILURES))
 def test_failure_messages(outcome: Outcome) -> None:
     for kind in Kind:
-        message = blocks.failure_message(kind, outcome, "503")
+        message = messages.failure_message(kind, outcome, "503")
         slack_takes_message(message)
         assert "{" not in message["text"]
 
 
 def test_small_messages() -> None:
-    for message in (blocks.help_message(), blocks.notice("hi"), blocks.not_linked_message("U1")):
+    small = (messages.help_message(), messages.notice("hi"), messages.not_linked_message("U1"))
+    for message in small:
         slack_takes_message(message)
         assert message["response_type"] == "ephemeral"
 

@@ -1,6 +1,7 @@
 """Reading and validating what people typed: pure, no mocks."""
 
-from bot import forms, texts
+from bot import modals, texts
+from bot.prefill import command_prefill
 from bot.rescue import FIELD_LIMITS
 from tests.support.slack_payloads import state_values
 
@@ -9,44 +10,44 @@ def test_reads_fields_exactly_and_drops_empty_ones() -> None:
     values = state_values(
         {"cfield0": " Jane\n", "cfield1": "", "tracking0": "a&b=c#d"}, no_console=True
     )
-    fields, no_console = forms.read_pin_form(values)
+    fields, no_console = modals.read_pin_form(values)
     assert fields == {"cfield0": " Jane\n", "tracking0": "a&b=c#d"}
     assert no_console is True
 
 
 def test_missing_or_odd_state_reads_as_empty() -> None:
-    assert forms.read_pin_form({}) == ({}, False)
-    assert forms.read_pin_form(
+    assert modals.read_pin_form({}) == ({}, False)
+    assert modals.read_pin_form(
         {"cfield0": "x", "notechconsole": {"value": {"selected_options": "1"}}}
     ) == ({}, False)
-    assert forms.read_pin_form({"cfield0": {"value": {"value": 5}}}) == ({}, False)
+    assert modals.read_pin_form({"cfield0": {"value": {"value": 5}}}) == ({}, False)
 
 
 def test_every_limit_is_checked_in_characters_not_bytes() -> None:
     for name, limit in FIELD_LIMITS.items():
-        assert forms.field_errors({name: "é" * limit}) == {}
-        errors = forms.field_errors({name: "é" * (limit + 1)})
+        assert modals.field_errors({name: "é" * limit}) == {}
+        errors = modals.field_errors({name: "é" * (limit + 1)})
         assert errors == {name: texts.too_long(limit, limit + 1)}
 
 
 def test_errors_only_name_fields_the_modal_shows_when_it_can() -> None:
-    errors = forms.field_errors({"cfield0": "x" * 70, "cfield4": "y" * 70}, shown=("cfield0",))
+    errors = modals.field_errors({"cfield0": "x" * 70, "cfield4": "y" * 70}, shown=("cfield0",))
     assert list(errors) == ["cfield0"]
 
 
 def test_command_prefill_is_cut_with_a_note() -> None:
-    assert forms.command_prefill("  Jane Doe ") == ({"cfield0": "Jane Doe"}, {})
-    assert forms.command_prefill("") == ({}, {})
-    prefill, notes = forms.command_prefill("n" * 80)
+    assert command_prefill("  Jane Doe ") == ({"cfield0": "Jane Doe"}, {})
+    assert command_prefill("") == ({}, {})
+    prefill, notes = command_prefill("n" * 80)
     assert prefill == {"cfield0": "n" * 64} and "64" in notes["cfield0"]
 
 
 def test_link_form_rules() -> None:
-    assert forms.link_errors("abcdEFGH1234", "", "") == {}
-    assert forms.link_errors("", "", "") == {"authcode": texts.LINK_EMPTY}
-    assert forms.link_errors("has space in it", "", "") == {"authcode": texts.LINK_MALFORMED}
-    assert forms.link_errors("short", "", "") == {"authcode": texts.LINK_MALFORMED}
-    assert forms.link_errors("abcdEFGH1234", "a@b.c", "pw") == {"authcode": texts.LINK_BOTH}
-    assert forms.link_errors("", "a@b.c", "") == {"pwd": texts.LINK_PWD_MISSING}
-    assert forms.link_errors("", "", "pw") == {"email": texts.LINK_EMAIL_MISSING}
-    assert forms.link_errors("", "a@b.c", "pw") == {}
+    assert modals.link_errors("abcdEFGH1234", "", "") == {}
+    assert modals.link_errors("", "", "") == {"authcode": texts.LINK_EMPTY}
+    assert modals.link_errors("has space in it", "", "") == {"authcode": texts.LINK_MALFORMED}
+    assert modals.link_errors("short", "", "") == {"authcode": texts.LINK_MALFORMED}
+    assert modals.link_errors("abcdEFGH1234", "a@b.c", "pw") == {"authcode": texts.LINK_BOTH}
+    assert modals.link_errors("", "a@b.c", "") == {"pwd": texts.LINK_PWD_MISSING}
+    assert modals.link_errors("", "", "pw") == {"email": texts.LINK_EMAIL_MISSING}
+    assert modals.link_errors("", "a@b.c", "pw") == {}

@@ -45,7 +45,7 @@ def test_scopes_are_what_the_app_uses() -> None:
 
 
 def test_shortcuts_and_home_are_declared() -> None:
-    from handlers.shortcuts import GLOBAL_SHORTCUT, MESSAGE_SHORTCUT
+    from bot.modals import GLOBAL_SHORTCUT, MESSAGE_SHORTCUT
 
     data = manifest()
     shortcuts = {s["callback_id"]: s["type"] for s in data["features"]["shortcuts"]}

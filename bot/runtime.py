@@ -1,8 +1,12 @@
-"""What the handlers share for the life of the process: one HTTP session, the store, clients."""
+"""Process-wide resources, made once at start: the HTTP session, the store, the Slack and Rescue
+clients, and the count of PIN requests under way (a shutdown waits for them)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.crypto import load_cipher
-from bot.flows import Flows
 from bot.logs import get_logger, register_secrets
-from bot.metrics import SLACK_API_ERRORS
+from bot.metrics import IN_FLIGHT, SLACK_API_ERRORS
 from bot.rescue import RescueClient
 from bot.store import Store
 
@@ -39,17 +42,47 @@ class CountingWebClient(AsyncWebClient):
             raise
 
 
+class RequestsUnderWay:
+    """How many PIN requests are under way, so a shutdown can wait for them to finish."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self.count += 1
+        self._idle.clear()
+        IN_FLIGHT.inc()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            IN_FLIGHT.dec()
+            if self.count == 0:
+                self._idle.set()
+
+    async def drain(self, within: float) -> bool:
+        """True when every request finished within `within` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:
+            return False
+        return True
+
+
 @dataclass
-class Services:
+class Runtime:
     settings: Settings
     http: aiohttp.ClientSession
     store: Store
     rescue: RescueClient
     slack: AsyncWebClient
-    flows: Flows = field(default_factory=Flows)
+    under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
 
     @classmethod
-    async def start(cls, settings: Settings) -> Services:
+    async def start(cls, settings: Settings) -> Runtime:
         register_secrets(
             secret.get_secret_value() if secret else None
             for secret in (

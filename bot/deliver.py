@@ -13,6 +13,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot import texts
 from bot.logs import get_logger
 from bot.metrics import DELIVERIES, SLACK_API_ERRORS
+from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
@@ -58,16 +59,12 @@ async def to_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any], n
 
 
 async def deliver(
-    session: aiohttp.ClientSession,
-    client: AsyncWebClient,
-    response_url: str | None,
-    user_id: str,
-    message: dict[str, Any],
+    runtime: Runtime, response_url: str | None, user_id: str, message: dict[str, Any]
 ) -> bool:
     """Private to `user_id`, never public: response_url first, then a DM."""
-    if response_url and await to_response_url(session, response_url, message):
+    if response_url and await to_response_url(runtime.http, response_url, message):
         DELIVERIES.labels("response_url").inc()
         return True
-    sent = await to_dm(client, user_id, message, note=bool(response_url))
+    sent = await to_dm(runtime.slack, user_id, message, note=bool(response_url))
     DELIVERIES.labels("dm" if sent else "failed").inc()
     return sent

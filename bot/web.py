@@ -1,13 +1,16 @@
-"""The aiohttp web app with Bolt mounted on /slack/events, beside /healthz."""
+"""The aiohttp web app: Bolt mounted on /slack/events, beside /healthz and /metrics.
+
+The core knows no listener: whoever starts the app hands in `wire` (handlers.register),
+which puts the listeners on the Bolt app.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import structlog
@@ -15,21 +18,17 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-import handlers
 from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
 from bot.metrics import CONTENT_TYPE, EVENTS, render
-from bot.services import Services
-from bot.store import StoreUnavailable
-from handlers.common import database_down
+from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
-SERVICES = web.AppKey("services", Services)
+RUNTIME = web.AppKey("runtime", Runtime)
 BOLT = web.AppKey("bolt", AsyncApp)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
 MAX_BODY_BYTES = 1024 * 1024
@@ -37,32 +36,21 @@ MAX_BODY_BYTES = 1024 * 1024
 DRAIN_SECONDS = 25.0
 
 
-def build_bolt(services: Services) -> AsyncApp:
-    secret = services.settings.slack_signing_secret
+# Puts the listeners (and their error handler) on a Bolt app: handlers.register.
+Wiring = Callable[[AsyncApp, Runtime], None]
+
+
+def build_bolt(runtime: Runtime, wire: Wiring) -> AsyncApp:
+    secret = runtime.settings.slack_signing_secret
     bolt = AsyncApp(
-        client=services.slack,
+        client=runtime.slack,
         signing_secret=secret.get_secret_value() if secret else None,
         # slack_events checks every signature on the raw bytes before Bolt sees the request,
         # and Socket Mode needs none: checking again here only cost CPU.
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    handlers.register(bolt, services)
-
-    @bolt.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        if isinstance(error, StoreUnavailable):
-            log.error("database_unavailable", error=str(error))
-            ack = await database_down(services, body)
-            if ack is None:
-                return BoltResponse(status=200, body="")
-            return BoltResponse(
-                status=200, body=json.dumps(ack), headers={"content-type": "application/json"}
-            )
-        # Otherwise a payload the listener could not read.
-        log.error("listener_failed", exc_info=error)
-        return BoltResponse(status=400, body="")
-
+    wire(bolt, runtime)
     return bolt
 
 
@@ -107,8 +95,8 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    services = request.app.get(SERVICES)
-    if services is None or not await services.store.ping():
+    runtime = request.app.get(RUNTIME)
+    if runtime is None or not await runtime.store.ping():
         return web.json_response({"ok": False, "database": "unreachable"}, status=503)
     return web.json_response({"ok": True})
 
@@ -117,30 +105,32 @@ async def metrics(_: web.Request) -> web.Response:
     return web.Response(body=render(), headers={"Content-Type": CONTENT_TYPE})
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        services = await Services.start(settings)
-        app[SERVICES] = services
-        app[BOLT] = build_bolt(services)
-        purge = asyncio.create_task(purge_forever(services.store, settings.audit_retention_days))
+        runtime = await Runtime.start(settings)
+        app[RUNTIME] = runtime
+        app[BOLT] = build_bolt(runtime, wire)
+        purge = asyncio.create_task(purge_forever(runtime.store, settings.audit_retention_days))
         log.info("ready", database="sqlite" if settings.is_sqlite else "postgresql")
         yield
         # Wait for the purge to let go of its connection before the engine is disposed.
         purge.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purge
-        await services.stop()
+        await runtime.stop()
 
     async def drain(app: web.Application) -> None:
-        services = app.get(SERVICES)
-        if services is not None and services.flows.count:
-            log.info("draining", in_flight=services.flows.count)
-            finished = await services.flows.drain(DRAIN_SECONDS)
-            log.info("drained" if finished else "drain_timed_out", in_flight=services.flows.count)
+        runtime = app.get(RUNTIME)
+        if runtime is not None and runtime.under_way.count:
+            log.info("draining", in_flight=runtime.under_way.count)
+            finished = await runtime.under_way.drain(DRAIN_SECONDS)
+            log.info(
+                "drained" if finished else "drain_timed_out", in_flight=runtime.under_way.count
+            )
 
     app.cleanup_ctx.append(lifecycle)
     app.on_shutdown.append(drain)
@@ -150,9 +140,9 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
-def run(settings: Settings, **kwargs: Any) -> None:
+def run(settings: Settings, wire: Wiring, **kwargs: Any) -> None:
     web.run_app(
-        create_app(settings),
+        create_app(settings, wire),
         port=settings.port,
         access_log=None,
         print=None,

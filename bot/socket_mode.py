@@ -11,10 +11,10 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import DRAIN_SECONDS, build_bolt
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.services import Services
+from bot.runtime import Runtime
+from bot.web import DRAIN_SECONDS, Wiring, build_bolt
 
 log = get_logger(__name__)
 # How often the SDK pings Slack and checks its socket: a silent drop is found within this.
@@ -22,7 +22,7 @@ PING_SECONDS = 5.0
 
 
 class _Handler(AsyncSocketModeHandler):
-    """Each envelope gets its own request id, as each HTTP request does in bot.app."""
+    """Each envelope gets its own request id, as each HTTP request does in bot.web."""
 
     async def handle(self, client: Any, req: Any) -> None:
         structlog.contextvars.clear_contextvars()
@@ -55,11 +55,11 @@ class _Watch:
 
 
 async def _health_site(
-    handler: AsyncSocketModeHandler, services: Services, port: int
+    handler: AsyncSocketModeHandler, runtime: Runtime, port: int
 ) -> web.AppRunner:
     async def healthz(_: web.Request) -> web.Response:
         connected = await handler.client.is_connected()
-        database = await services.store.ping()
+        database = await runtime.store.ping()
         status = 200 if connected and database else 503
         return web.json_response(
             {"ok": status == 200, "socket": connected, "database": database}, status=status
@@ -73,15 +73,15 @@ async def _health_site(
     return runner
 
 
-async def serve(settings: Settings) -> None:
-    services = await Services.start(settings)
+async def serve(settings: Settings, wire: Wiring) -> None:
+    runtime = await Runtime.start(settings)
     assert settings.slack_app_token is not None  # load_settings("socket") checked it
-    bolt = build_bolt(services)
+    bolt = build_bolt(runtime, wire)
     # The SDK client reconnects by itself after a dropped socket.
     handler = _Handler(
         bolt,
         settings.slack_app_token.get_secret_value(),
-        web_client=services.slack,
+        web_client=runtime.slack,
         ping_interval=PING_SECONDS,
     )
     stop = asyncio.Event()
@@ -89,7 +89,7 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     runner = (
-        await _health_site(handler, services, settings.port)
+        await _health_site(handler, runtime, settings.port)
         if "port" in settings.model_fields_set
         else None
     )
@@ -101,15 +101,15 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
         watcher.cancel()
         await watch.look()  # a reconnection since the last look is still told
-        log.info("socket_mode_stopping", in_flight=services.flows.count)
+        log.info("socket_mode_stopping", in_flight=runtime.under_way.count)
         await handler.disconnect_async()
-        await services.flows.drain(DRAIN_SECONDS)
+        await runtime.under_way.drain(DRAIN_SECONDS)
     finally:
         await handler.close_async()
         if runner is not None:
             await runner.cleanup()
-        await services.stop()
+        await runtime.stop()
 
 
-def run(settings: Settings) -> None:
-    asyncio.run(serve(settings))
+def run(settings: Settings, wire: Wiring) -> None:
+    asyncio.run(serve(settings, wire))

@@ -1,0 +1,309 @@
+"""The admin verbs: serve, socket, migrate, link, unlink, users, check, audit, rotate-key, …"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Mode, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.store import Store
+    from bot.web import Wiring
+
+Verb = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+class Failure(Exception):
+    """A one-line reason; the command exits 1 with it."""
+
+
+def _stdin_secret(prompt: str) -> str:
+    # Never argv: ps and shell history keep it. Never echoed on a terminal.
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
+
+
+@asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[Store]:
+    """The store for one verb, closed when the verb is done with it."""
+    store = await _open(settings)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _open(settings: Settings) -> Store:
+    from bot.crypto import CryptoError, load_cipher
+    from bot.migrate import SchemaBehind
+    from bot.store import Store
+
+    try:
+        cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
+    except CryptoError as error:
+        raise Failure(str(error)) from None
+    if created:
+        print(
+            f"Created the encryption key file {created} (mode 0600): back it up.", file=sys.stderr
+        )
+    try:
+        return await Store.open(settings.sqlalchemy_url, cipher)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+    except Exception as error:  # any driver error: its kind, never the URL (it has a password)
+        raise Failure(f"cannot open the database ({type(error).__name__})") from None
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import migrate as schema
+    from bot.database import create_engine
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        before, after = await schema.upgrade(engine)
+    except Exception as error:  # never the URL: it may hold a password
+        raise Failure(f"migration failed ({type(error).__name__}); nothing was changed") from None
+    finally:
+        await engine.dispose()
+    if before == after:
+        print(f"The database schema is already at {after}.")
+    else:
+        print(f"Migrated the database schema from {before or 'nothing'} to {after}.")
+    return 0
+
+
+async def _installed_team(settings: Settings) -> str:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    if settings.slack_bot_token is None:
+        raise Failure(
+            "SLACK_BOT_TOKEN is missing: it is needed to learn the workspace (or pass --team)."
+        )
+    client = AsyncWebClient(
+        settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    )
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as error:
+        raise Failure(
+            f"Slack refused auth.test ({error.response.get('error')}); pass --team T…"
+        ) from None
+    except Exception as error:
+        raise Failure(f"cannot reach Slack ({type(error).__name__}); pass --team T…") from None
+    finally:
+        await client.session.close() if client.session else None
+    team = answer.get("team_id")
+    if not isinstance(team, str):
+        raise Failure("Slack's auth.test named no team; pass --team T…")
+    return team
+
+
+def _user_id(raw: str) -> str:
+    if not raw or not raw.isalnum() or raw[0] not in "UW":
+        raise Failure(f"{raw!r} is not a Slack user ID (they look like U0123ABCD)")
+    return raw
+
+
+async def link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import register_secrets
+    from bot.schema import Method
+
+    user = _user_id(args.user)
+    authcode = _stdin_secret("Authcode (not shown): ")
+    if not authcode:
+        raise Failure("no authcode on standard input")
+    register_secrets([authcode])
+    team = args.team or await _installed_team(settings)
+    async with open_store(settings) as store:
+        await store.link(team, user, authcode, Method.CLI, by="cli")
+    print(f"Linked {user} in {team}.")
+    return 0
+
+
+async def unlink(args: argparse.Namespace, settings: Settings) -> int:
+    user = _user_id(args.user)
+    team = args.team or await _installed_team(settings)
+    async with open_store(settings) as store:
+        gone = await store.unlink(team, user)
+    print(f"Unlinked {user} in {team}." if gone else f"{user} in {team} was not linked.")
+    return 0 if gone else 1
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+async def users(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_store(settings) as store:
+        rows = await store.links(args.team)
+    if not rows:
+        print("No linked users.")
+        return 0
+    header = ("TEAM", "USER", "LINKED", "HOW", "LAST USED", "LAST OUTCOME")
+    table = [header] + [
+        (
+            r.team_id,
+            r.user_id,
+            _when(r.linked_at),
+            r.method,
+            _when(r.last_used_at),
+            r.last_outcome or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import linking
+    from bot.runtime import Runtime
+
+    if not settings.sso_enabled:
+        raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
+    team = args.team or await _installed_team(settings)
+    wanted = [_user_id(u) for u in args.users]
+    runtime = await Runtime.start(settings)
+    try:
+        members = await linking.members(runtime, wanted)
+        done = await linking.link_members_by_sso(runtime, team, members, args.relink)
+    except linking.MembersUnlisted as error:
+        raise Failure(f"Slack refused users.list ({error})") from None
+    finally:
+        await runtime.stop()
+    print(
+        f"Linked {len(done.linked)}; already linked {len(done.skipped)};"
+        f" not linked {len(done.refused)}."
+    )
+    for user_id in done.linked:
+        print(f"  linked      {user_id}")
+    for user_id, reason in done.refused:
+        print(f"  not linked  {user_id}: {reason}")
+    return 0 if not done.refused else 3
+
+
+async def audit(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot import audit as trail
+
+    try:
+        since = datetime.fromisoformat(args.since)
+    except ValueError:
+        raise Failure(f"--since {args.since!r} is not a date (YYYY-MM-DD)") from None
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    async with open_store(settings) as store:
+        rows = list(reversed(await store.audit_rows(since=since, user_id=args.user)))
+    sys.stdout.write(trail.to_csv(rows) if args.format == "csv" else trail.to_json(rows))
+    return 0
+
+
+async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.crypto import CryptoError
+
+    async with open_store(settings) as store:
+        try:
+            count = await store.rotate_key()
+        except CryptoError as error:
+            raise Failure(str(error)) from None
+    print(f"Re-encrypted {count} authcode(s) with the first key of ENCRYPTION_KEY.")
+    return 0
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_store(settings) as store:
+        reachable = await store.ping()
+    if not reachable:
+        raise Failure("the database is not reachable")
+    print("Settings OK; the database is reachable.")
+    return 0
+
+
+async def genkey(args: argparse.Namespace, settings: Settings) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+    return 0
+
+
+def _run_server(verb: str, settings: Settings, wire: Wiring) -> int:
+    """serve (HTTP) or socket (Socket Mode), until stopped."""
+    from bot import socket_mode, web
+    from bot.migrate import SchemaBehind
+
+    try:
+        (web.run if verb == "serve" else socket_mode.run)(settings, wire)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+    return 0
+
+
+VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
+    "serve": ("serve", None, "run the HTTP server on $PORT (Slack posts to /slack/events)"),
+    "socket": ("socket", None, "run the same app over Socket Mode (SLACK_APP_TOKEN)"),
+    "link": ("store", link, "link a Slack user to a Rescue authcode read from stdin"),
+    "unlink": ("store", unlink, "forget a Slack user's authcode"),
+    "users": ("store", users, "list linked users (never their authcodes)"),
+    "migrate": ("store", migrate, "bring the database schema up to this version (Alembic)"),
+    "check": ("serve", check, "check the settings and the database, one line per problem"),
+    "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
+    "audit": ("store", audit, "export the audit trail (PIN requests and shares)"),
+    "rotate-key": ("store", rotate_key, "re-encrypt every authcode with the first ENCRYPTION_KEY"),
+    "genkey": ("store", genkey, "print a new Fernet key for ENCRYPTION_KEY"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="Rescue PIN for Slack")
+    verbs = root.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for name, (_, _, summary) in VERBS.items():
+        verb = verbs.add_parser(name, help=summary, description=summary)
+        if name in ("link", "unlink"):
+            verb.add_argument("user", help="the Slack user ID, e.g. U0123ABCD")
+        if name == "link-sso":
+            verb.add_argument("users", nargs="*", help="Slack user IDs (default: every member)")
+            verb.add_argument("--relink", action="store_true", help="also re-link linked users")
+        if name == "audit":
+            verb.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
+            verb.add_argument("--user", help="only this Slack user ID")
+            verb.add_argument("--format", choices=("csv", "json"), default="csv")
+        if name in ("link", "unlink", "users", "link-sso"):
+            verb.add_argument(
+                "--team", help="the Slack team ID (default: the bot token's workspace)"
+            )
+    return root
+
+
+def main(wire: Wiring, argv: list[str] | None = None) -> int:
+    """`python -m bot VERB …`; `wire` puts the Slack listeners on the app (handlers.register)."""
+    args = parser().parse_args(argv)
+    mode, verb, _ = VERBS[args.verb]
+    try:
+        settings = load_settings(mode)
+        from bot import logs
+
+        logs.setup(settings.log_level, settings.log_format)
+        if verb is None:
+            return _run_server(args.verb, settings, wire)
+        return asyncio.run(verb(args, settings))
+    except SettingsError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except Failure as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

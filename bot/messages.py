@@ -1,0 +1,229 @@
+"""The messages the agent reads: PIN, shared PIN, failure, notices. Pure builders, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot import texts
+from bot.config import Settings
+from bot.database import now
+from bot.modals import LINK_OPEN_ACTION, RETRY_ACTION, SHARE_ACTION
+from bot.rescue import AUTHCODE_PROBLEMS, Kind, Outcome, PinResult, SessionRequest
+
+Message = dict[str, Any]
+# Rescue does not say how long to wait after POLLRATEEXCEEDED; a minute is what it asks for.
+POLL_RATE_WAIT = timedelta(seconds=60)
+# Without RESCUE_PIN_VALIDITY_MINUTES the app cannot know; App Home shows a PIN this long.
+ASSUMED_VALIDITY = timedelta(hours=1)
+
+
+def escape(text: str) -> str:
+    """Text typed by people, made safe inside mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def direct_link(rescue_api_url: str, pin: str) -> str:
+    """Rescue's join link lives on the API's host."""
+    scheme, _, rest = rescue_api_url.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host}/R?i=2&Code={pin}"
+
+
+@dataclass(frozen=True)
+class PinDetails:
+    kind: Kind
+    pin: str
+    fields: Mapping[str, str]
+    link: str
+    no_tech_console: bool = False
+    expires_at: datetime | None = None
+
+
+def validity(settings: Settings) -> timedelta | None:
+    minutes = settings.rescue_pin_validity_minutes
+    return timedelta(minutes=minutes) if minutes else None
+
+
+def pin_details(
+    settings: Settings,
+    kind: Kind,
+    pin: str,
+    fields: dict[str, str],
+    at: datetime,
+    no_tech_console: bool = False,
+) -> PinDetails:
+    valid_for = validity(settings)
+    return PinDetails(
+        kind=kind,
+        pin=pin,
+        fields=fields,
+        link=direct_link(settings.rescue_api_url, pin),
+        no_tech_console=no_tech_console,
+        expires_at=at + valid_for if valid_for else None,
+    )
+
+
+def _customer_words(details: PinDetails) -> str:
+    words = texts.CUSTOMER_WORDS[details.kind].format(pin=details.pin)
+    how = f"{texts.READ_TO_CUSTOMER}\n>{words}"
+    if details.kind is Kind.RESCUE:
+        return how + "\n" + texts.DIRECT_LINK.format(link=details.link)
+    return how + "\n" + texts.LENS_APP_HINT
+
+
+def pin_message(
+    details: PinDetails,
+    label: Callable[[str], str],
+    share_id: int | None = None,
+    shared: bool = False,
+) -> Message:
+    """The private PIN: large, with the words for the customer and what it was made for.
+
+    `share_id` (the audit row) adds the Share button; `shared` says it was shared instead.
+    """
+    kind, pin = details.kind, details.pin
+    how = _customer_words(details)
+    facts = [
+        f"*{escape(label(name))}:* {escape(details.fields[name])}"
+        for name in ("cfield0", "tracking0")
+        if details.fields.get(name)
+    ]
+    if details.no_tech_console:
+        facts.append(texts.NO_CONSOLE_USED)
+    if details.expires_at is not None:
+        when = details.expires_at.strftime("%H:%M")
+        expiry = texts.EXPIRES_AT.format(
+            time=when, epoch=int(details.expires_at.timestamp()), command=texts.COMMAND[kind]
+        )
+    else:
+        expiry = texts.EXPIRES_SOON.format(command=texts.COMMAND[kind])
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"{texts.PIN_HEADLINE[kind]}: {pin}")),
+        SectionBlock(text=MarkdownTextObject(text=how)),
+    ]
+    if facts:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(facts))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"{expiry} {texts.ONLY_YOU}")]))
+    if shared:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=texts.SHARED_PRIVATE_NOTE)]))
+    elif share_id is not None:
+        blocks.append(buttons((texts.SHARE_BUTTON, SHARE_ACTION, str(share_id), None)))
+    fallback = texts.PIN_FALLBACK.format(kind=texts.KIND_SHORT[kind], pin=pin)
+    return _message(fallback, blocks)
+
+
+def shared_message(details: PinDetails, sharer: str) -> Message:
+    """The public copy: who shared it, the kind, the words for the customer; no customer fields."""
+    headline = texts.SHARED_HEADLINE[details.kind].format(pin=details.pin)
+    by = texts.SHARED_BY.format(user=sharer, kind=texts.KIND_NAME[details.kind])
+    message = _message(
+        f"{headline} ({by})",
+        [
+            HeaderBlock(text=PlainTextObject(text=headline)),
+            SectionBlock(text=MarkdownTextObject(text=_customer_words(details))),
+            ContextBlock(elements=[MarkdownTextObject(text=by)]),
+        ],
+    )
+    return {**message, "response_type": "in_channel", "replace_original": False}
+
+
+def outcome_message(
+    settings: Settings,
+    request: SessionRequest,
+    result: PinResult,
+    user_id: str,
+    audit_id: int | None = None,
+    retry_token: str | None = None,
+) -> Message:
+    """What the agent is told once Rescue answered (or could not be asked)."""
+    if result.outcome is Outcome.NOT_LINKED:
+        return not_linked_message(user_id)
+    if result.outcome is Outcome.BUSY:
+        return notice(texts.BUSY)
+    if not result.ok or result.pin is None:
+        retry_at = now() + POLL_RATE_WAIT if result.outcome is Outcome.POLLRATEEXCEEDED else None
+        return failure_message(request.kind, result.outcome, result.detail, retry_token, retry_at)
+    details = pin_details(
+        settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
+    )
+    return pin_message(details, settings.label, share_id=audit_id)
+
+
+def failure_message(
+    kind: Kind,
+    outcome: Outcome,
+    detail: str | None = None,
+    retry_token: str | None = None,
+    retry_at: datetime | None = None,
+) -> Message:
+    headline, advice = texts.failure_text(outcome, detail)
+    if retry_at is not None:
+        when = texts.RETRY_AT.format(
+            epoch=int(retry_at.timestamp()), time=retry_at.strftime("%H:%M:%S")
+        )
+        advice = f"{advice} {when}"
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{texts.HEADLINE_FAILED[kind]}.* {headline}")),
+        SectionBlock(text=MarkdownTextObject(text=advice)),
+    ]
+    if retry_token is not None:
+        blocks.append(buttons((texts.RETRY_BUTTON, RETRY_ACTION, retry_token, "primary")))
+    if outcome in AUTHCODE_PROBLEMS or outcome is Outcome.NOTLOGGEDIN:
+        blocks.append(_link_again_button())
+    return _message(f"{texts.HEADLINE_FAILED[kind]}: {headline} {advice}", blocks)
+
+
+def not_linked_message(user_id: str, text: str | None = None) -> Message:
+    text = text or texts.NOT_LINKED.format(user=user_id)
+    return _message(
+        text,
+        [SectionBlock(text=MarkdownTextObject(text=text)), _link_again_button(texts.LINK_SUBMIT)],
+    )
+
+
+def _link_again_button(label: str = texts.LINK_AGAIN_BUTTON) -> ActionsBlock:
+    return buttons((label, LINK_OPEN_ACTION, "link", "primary"))
+
+
+def buttons(*specs: tuple[str, str, str, str | None]) -> ActionsBlock:
+    """(label, action_id, value, style) each."""
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text=label), action_id=action, value=value, style=style
+            )
+            for label, action, value, style in specs
+        ]
+    )
+
+
+def notice(text: str) -> Message:
+    """A one-paragraph private message."""
+    return _message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+def help_message() -> Message:
+    return notice(texts.HELP)
+
+
+def _message(fallback: str, blocks: Sequence[Block]) -> Message:
+    return {
+        "response_type": "ephemeral",
+        "replace_original": False,  # a reply to a button adds a message, it replaces nothing
+        "text": fallback,
+        "blocks": [block.to_dict() for block in blocks],
+    }

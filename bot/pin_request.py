@@ -1,0 +1,192 @@
+"""One PIN request after its modal closed, in the order it happens:
+
+guard → authcode → Rescue → audit → delivery.
+
+The guard rule: an agent has one request under way at a time, across processes. The guard
+is taken with the authcode (`Store.claim`) and released in the transaction that writes the
+audit row (`Store.finish_request`); only when the request dies before that (cancelled, an
+error) is it released on its own at once. Whatever the database does, it goes stale after
+Rescue's timeout, so an agent is never "busy" for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot import linking
+from bot.database import StoreUnavailable
+from bot.deliver import deliver
+from bot.identity import Requester
+from bot.logs import get_logger, register_secrets
+from bot.messages import outcome_message
+from bot.metrics import PIN_REQUESTS
+from bot.rescue import Outcome, PinResult, SessionRequest
+from bot.runtime import Runtime
+from bot.store import Store
+
+log = get_logger(__name__)
+
+# Long enough to start the console and click; short enough that customer fields don't linger.
+RETRY_TTL = timedelta(minutes=15)
+# Within the shutdown drain, so a SIGTERM does not cut a deferred audit row short.
+AUDIT_RETRY_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+@dataclass(frozen=True)
+class RescueAnswer:
+    """What asking Rescue came to, and what the audit row must do with the guard."""
+
+    result: PinResult
+    holds_guard: bool  # this request took the agent's guard: the audit row releases it
+    rescue_called: bool  # the link's last use is noted only then
+
+
+async def request_pin(
+    runtime: Runtime, who: Requester, request: SessionRequest, response_url: str | None
+) -> PinResult:
+    """The whole request. The PIN is audited before delivery is tried."""
+    async with runtime.under_way.track():
+        answer = await ask_rescue(runtime, who, request)
+        result = answer.result
+        PIN_REQUESTS.labels(request.kind.value, result.outcome.value).inc()
+        log.info(
+            "pin_requested",
+            kind=request.kind.value,
+            outcome=result.outcome.value,
+            detail=result.detail,
+            no_tech_console=request.no_tech_console,
+        )
+        row = audit_row(who, request, result)
+        audit_id = await write_audit(runtime.store, who, answer, row)
+        retry_token = await save_retry(runtime.store, who, request, result)
+        message = outcome_message(
+            runtime.settings, request, result, who.user_id, audit_id, retry_token
+        )
+        delivered = await deliver(runtime, response_url, who.user_id, message)
+        if not delivered:
+            log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
+        if audit_id is None:
+            await write_audit_later(runtime.store, who, answer, {**row, "delivered": delivered})
+        else:
+            await note_delivery(runtime.store, audit_id, delivered)
+        return result
+
+
+async def ask_rescue(runtime: Runtime, who: Requester, request: SessionRequest) -> RescueAnswer:
+    """Guard and authcode, then Rescue once: unless the agent is unlinked or already has a
+    request under way. A guard taken here is left for `write_audit` to release."""
+    store = runtime.store
+    # A request can't outlive Rescue's timeout by much; an older guard is a crashed process.
+    stale = timedelta(seconds=runtime.settings.rescue_timeout_seconds + 30)
+    try:
+        claim = await store.claim(who.team_id, who.user_id, stale)
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        return RescueAnswer(PinResult(Outcome.DATABASE_UNAVAILABLE), False, False)
+    if not claim.guarded:
+        return RescueAnswer(PinResult(Outcome.BUSY), holds_guard=False, rescue_called=False)
+    authcode = claim.authcode
+    try:
+        # SSO at the command may have run out of time; it gets its full time here.
+        if (
+            authcode is None
+            and runtime.settings.sso_enabled
+            and (await linking.link_sso(runtime, who.team_id, who.user_id)).linked
+        ):
+            authcode = await store.authcode(who.team_id, who.user_id)
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        return RescueAnswer(PinResult(Outcome.DATABASE_UNAVAILABLE), True, False)
+    except BaseException:
+        await release_guard_now(store, who)
+        raise
+    if authcode is None:
+        return RescueAnswer(PinResult(Outcome.NOT_LINKED), holds_guard=True, rescue_called=False)
+    register_secrets([authcode])
+    try:
+        result = await runtime.rescue.request_pin(request, authcode)
+    except BaseException:  # cancelled, say: the guard must not wait to go stale
+        await release_guard_now(store, who)
+        raise
+    return RescueAnswer(result, holds_guard=True, rescue_called=True)
+
+
+async def release_guard_now(store: Store, who: Requester) -> None:
+    """For a request that dies before its audit row: the guard must not wait to go stale."""
+    try:
+        await store.end_request(who.team_id, who.user_id)
+    except StoreUnavailable as error:
+        log.error("guard_release_failed", error=str(error))
+
+
+def audit_row(who: Requester, request: SessionRequest, result: PinResult) -> dict[str, Any]:
+    return {
+        "team_id": who.team_id,
+        "user_id": who.user_id,
+        "action": "request",
+        "kind": request.kind.value,
+        "channel_id": who.channel_id,
+        "cfield0": request.fields.get("cfield0"),
+        "tracking0": request.fields.get("tracking0"),
+        "no_tech_console": request.no_tech_console,
+        "outcome": result.outcome.value,
+        "pin": result.pin,
+    }
+
+
+async def write_audit(
+    store: Store, who: Requester, answer: RescueAnswer, row: dict[str, Any]
+) -> int | None:
+    """The audit row, with the guard released and the link's last use noted in the same
+    transaction. None when the database is unreachable: `write_audit_later` then tries again."""
+    try:
+        if not answer.holds_guard:
+            return await store.add_audit(**row)
+        outcome = answer.result.outcome.value if answer.rescue_called else None
+        return await store.finish_request(who.team_id, who.user_id, outcome, row)
+    except StoreUnavailable as error:
+        log.error("audit_deferred", error=str(error))
+        return None
+
+
+async def write_audit_later(
+    store: Store, who: Requester, answer: RescueAnswer, row: dict[str, Any]
+) -> None:
+    """After the agent has their answer: once the database is back, the audit row is
+    written and the guard released (else the agent would be "busy" until it went stale)."""
+    for wait in AUDIT_RETRY_WAITS:
+        await asyncio.sleep(wait)
+        if await write_audit(store, who, answer, row) is not None:
+            log.info("audit_written_late", outcome=row["outcome"])
+            return
+    log.error("audit_lost", kind=row["kind"], outcome=row["outcome"])
+
+
+async def save_retry(
+    store: Store, who: Requester, request: SessionRequest, result: PinResult
+) -> str | None:
+    """For "no technician console": the fields kept for a retry without it; the button's token."""
+    if result.outcome is not Outcome.NOTECHCONSOLERUNNING or request.no_tech_console:
+        return None
+    try:
+        return await store.save_retry(
+            who.team_id,
+            who.user_id,
+            request.kind.value,
+            who.channel_id,
+            dict(request.fields),
+            RETRY_TTL,
+        )
+    except StoreUnavailable as error:  # the message goes without its retry button
+        log.error("retry_not_saved", error=str(error))
+        return None
+
+
+async def note_delivery(store: Store, audit_id: int, delivered: bool) -> None:
+    try:
+        await store.set_delivered(audit_id, delivered)
+    except StoreUnavailable as error:
+        log.error("audit_delivery_not_noted", audit_id=audit_id, error=str(error))

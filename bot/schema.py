@@ -1,0 +1,110 @@
+"""The tables, and the rows read from them. Alembic's migrations follow this file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+links = Table(
+    "links",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("authcode", Text, nullable=False),  # Fernet token, never the code itself
+    Column("method", String(16), nullable=False),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    Column("linked_by", String(32), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("last_outcome", String(32), nullable=True),
+)
+
+in_flight = Table(
+    "in_flight",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # request | share
+    Column("kind", String(16), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("cfield0", String(64), nullable=True),
+    Column("tracking0", String(64), nullable=True),
+    Column("no_tech_console", Boolean, nullable=False, default=False),
+    Column("outcome", String(32), nullable=False),
+    Column("pin", String(6), nullable=True),
+    Column("delivered", Boolean, nullable=True),
+    Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
+    Column("request_id", String(32), nullable=True),  # the one its log lines carry
+    Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
+)
+
+# The fields of a request that may be retried without the console: kept here, encrypted,
+# so nothing about the customer travels through Slack twice and long fields survive.
+retries = Table(
+    "retries",
+    metadata,
+    Column("token", String(43), primary_key=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("fields", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+class Method:
+    CLI = "cli"
+    SELF = "self-service"
+    SIGNIN = "sign-in"
+    SSO = "sso"
+    ADMIN = "admin"  # linked from Slack by a team lead, for someone else
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    team_id: str
+    user_id: str
+    method: str
+    linked_at: datetime
+    last_used_at: datetime | None
+    last_outcome: str | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    team_id: str
+    user_id: str
+    action: str
+    kind: str
+    channel_id: str | None
+    cfield0: str | None
+    tracking0: str | None
+    no_tech_console: bool
+    outcome: str
+    pin: str | None
+    delivered: bool | None
+    ref_id: int | None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Retry:
+    kind: str
+    channel_id: str | None
+    fields: dict[str, str]

@@ -1,0 +1,80 @@
+"""Linking an agent to Rescue: `/rescue-pin link [@user]` and `unlink`, the "Link" buttons,
+App Home's Unlink, and the link modal's submit (pasted authcode or Rescue sign-in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+
+from bot import home, linking, messages, modals, texts
+from bot.deliver import deliver
+from bot.modals import AUTHCODE_BLOCK, ModalState
+from bot.rescue import Kind
+from handlers.listening import Asker, acknowledge, identify, open_modal, runtime_of
+
+LINK_COMMAND = "/rescue-pin link"
+
+
+async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
+    """`/rescue-pin link` for oneself, or `link @user` by a team lead for someone else."""
+    who = asker.who
+    target = linking.mentioned_user(rest) if rest else who.user_id
+    if target is None:
+        await asker.deliver(messages.help_message())
+        return
+    if target != who.user_id and not await linking.is_team_lead(asker.runtime, who.user_id):
+        await asker.deliver(messages.notice(texts.NOT_ADMIN))
+        return
+    for_other = target if target != who.user_id else None
+    modal = ModalState(Kind.RESCUE, asker.response_url, who.channel_id, for_other)
+    await open_modal(asker, trigger_id, modals.link_modal(modal), LINK_COMMAND)
+
+
+async def unlink_asker(asker: Asker) -> None:
+    """`/rescue-pin unlink`."""
+    gone = await asker.runtime.store.unlink(asker.who.team_id, asker.who.user_id)
+    await asker.deliver(messages.notice(texts.UNLINKED if gone else texts.NOT_LINKED_UNLINK))
+
+
+async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """The Link button on a "not linked" or authcode failure message, and on App Home."""
+    asker = await acknowledge(ack, body, context, "link")
+    if asker is not None:
+        modal = ModalState(Kind.RESCUE, asker.response_url, asker.who.channel_id)
+        await open_modal(asker, body.get("trigger_id"), modals.link_modal(modal), LINK_COMMAND)
+
+
+async def home_unlink(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    asker = await acknowledge(ack, body, context, "unlink")
+    if asker is not None:
+        who = asker.who
+        await asker.runtime.store.unlink(who.team_id, who.user_id)
+        await home.publish(asker.runtime, who.team_id, who.user_id)
+
+
+async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+    """Errors show inline while the modal is open: a sign-in answers within Slack's 3 seconds."""
+    runtime = runtime_of(context)
+    modal, values = modals.submitted(body)
+    authcode, email, password = modals.read_link_form(values)
+    errors = modals.link_errors(authcode, email, password)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    who, foreign = identify(body, context, "link")
+    target = modal.target_user or who.user_id
+    if foreign or (target != who.user_id and not await linking.is_team_lead(runtime, who.user_id)):
+        refusal = texts.FOREIGN_USER if foreign else texts.NOT_ADMIN
+        await ack(response_action="errors", errors={AUTHCODE_BLOCK: refusal})
+        return
+    if authcode:
+        await linking.link_pasted(runtime, who, target, authcode)
+    else:
+        outcome = await linking.link_by_signin(runtime, who, email, password)
+        if outcome.errors:
+            await ack(response_action="errors", errors=outcome.errors)
+            return
+    await ack()
+    text = texts.LINKED if target == who.user_id else texts.LINKED_OTHER.format(user=target)
+    await deliver(runtime, modal.response_url, who.user_id, messages.notice(text))

@@ -1,0 +1,193 @@
+"""What every listener does the same way: reach the runtime, ack and identify the asker,
+open a modal, check the asker is linked, and say privately that the database is down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from bot import linking, messages, texts
+from bot.database import StoreUnavailable
+from bot.deliver import deliver
+from bot.identity import MalformedPayload, Requester, is_foreign, requester
+from bot.logs import get_logger
+from bot.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
+from bot.rescue import Kind
+from bot.runtime import Runtime
+
+log = get_logger(__name__)
+
+# views.open must follow the command within Slack's 3-second trigger window.
+SSO_DEADLINE_SECONDS = 2.0
+_RUNTIME = "runtime"
+
+
+class ProvideRuntime(AsyncMiddleware):
+    """Puts the process's Runtime into every request's Bolt context, for `runtime_of`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
+    ) -> BoltResponse:
+        req.context[_RUNTIME] = self.runtime
+        return await next()
+
+
+def runtime_of(context: AsyncBoltContext) -> Runtime:
+    runtime = context[_RUNTIME]
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who sent an acknowledged request, where to answer them, and the process's resources."""
+
+    runtime: Runtime
+    who: Requester
+    response_url: str | None
+
+    async def deliver(self, message: messages.Message) -> bool:
+        """Privately to the asker: bot.deliver.deliver, with what this request knows."""
+        return await deliver(self.runtime, self.response_url, self.who.user_id, message)
+
+
+def text_field(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) else None
+
+
+def button_value(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else {}
+    value = action.get("value") if isinstance(action, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def identify(
+    body: dict[str, Any], context: AsyncBoltContext, action: str
+) -> tuple[Requester, bool]:
+    """The requester, and whether they belong to another organisation."""
+    who = requester(body)
+    structlog.contextvars.bind_contextvars(team=who.team_id, user=who.user_id, action=action)
+    installed = context.authorize_result.team_id if context.authorize_result else None
+    return who, is_foreign(who, installed)
+
+
+async def acknowledge(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, action: str
+) -> Asker | None:
+    """Ack first, then identify; a user from another organisation is told so and gets None."""
+    await ack()
+    who, foreign = identify(body, context, action)
+    asker = Asker(runtime_of(context), who, text_field(body, "response_url"))
+    if foreign:
+        await asker.deliver(messages.notice(texts.FOREIGN_USER))
+        return None
+    return asker
+
+
+async def open_modal(asker: Asker, trigger_id: Any, view: dict[str, Any], command: str) -> bool:
+    """views.open; when Slack refuses (an expired trigger, say) the agent is told privately."""
+    if not isinstance(trigger_id, str):
+        log.warning("no_trigger_id")
+        return False
+    try:
+        await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        log.warning("views_open_failed", error=error.response.get("error"))
+    except (OSError, TimeoutError) as error:
+        log.warning("views_open_failed", error=type(error).__name__)
+    else:
+        return True
+    await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
+    return False
+
+
+async def ready_to_request(asker: Asker) -> bool:
+    """Linked already, or linked now by SSO; otherwise the agent is told how to link."""
+    runtime, who = asker.runtime, asker.who
+    if await runtime.store.is_linked(who.team_id, who.user_id):
+        return True
+    if not runtime.settings.sso_enabled:
+        await asker.deliver(messages.not_linked_message(who.user_id))
+        return False
+    try:
+        sso = await asyncio.wait_for(
+            linking.link_sso(runtime, who.team_id, who.user_id), SSO_DEADLINE_SECONDS
+        )
+    except TimeoutError:
+        return True  # open the modal anyway; the submit tries SSO again
+    if not sso.linked:
+        text = texts.SSO_FAILED.format(reason=sso.reason)
+        await asker.deliver(messages.not_linked_message(who.user_id, text))
+    return sso.linked
+
+
+async def open_pin_modal(
+    asker: Asker,
+    trigger_id: Any,
+    modal: ModalState,
+    prefill: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> bool:
+    settings = asker.runtime.settings
+    view = pin_modal(modal, settings.rescue_fields, settings.label, prefill, notes)
+    return await open_modal(asker, trigger_id, view, texts.COMMAND[modal.kind])
+
+
+async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:
+    """For the global shortcut and App Home's buttons: no response_url, the PIN comes by DM."""
+    asker = Asker(asker.runtime, asker.who, None)
+    if await ready_to_request(asker):
+        await open_pin_modal(asker, body.get("trigger_id"), ModalState(kind))
+
+
+async def on_error(
+    error: Exception, body: dict[str, Any], context: AsyncBoltContext
+) -> BoltResponse:
+    """A listener failed: the database being down is told to the agent; anything else was a
+    payload the listener could not read."""
+    if not isinstance(error, StoreUnavailable) or _RUNTIME not in context:
+        log.error("listener_failed", exc_info=error)
+        return BoltResponse(status=400, body="")
+    log.error("database_unavailable", error=str(error))
+    ack = await database_down(runtime_of(context), body)
+    if ack is None:
+        return BoltResponse(status=200, body="")
+    return BoltResponse(
+        status=200, body=json.dumps(ack), headers={"content-type": "application/json"}
+    )
+
+
+async def database_down(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any] | None:
+    """Say so privately. Returns the modal's ack, if any."""
+    view = body.get("view")
+    if body.get("type") == "view_submission" and isinstance(view, dict):
+        if view.get("callback_id") == LINK_CALLBACK:  # still open: the error shows inline
+            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: texts.DATABASE_DOWN}}
+        response_url = ModalState.load(view.get("private_metadata")).response_url
+    else:
+        response_url = text_field(body, "response_url")
+    try:
+        who = requester(body)
+    except MalformedPayload:
+        return None
+    await deliver(runtime, response_url, who.user_id, messages.notice(texts.DATABASE_DOWN))
+    return None
