@@ -39,7 +39,7 @@ async def test_home_shows_recent_pins_and_marks_expired_ones(
         fake_rescue.answers[AUTHCODE] = "OK PINCODE:111222"
         _, message = await open_and_submit(h, {"cfield0": "Fresh Customer", "tracking0": "TCK-9"})
         assert texts.EXPIRES_AT.partition("{epoch}")[0] in message_text(message)
-        await h.services.store.add_audit(
+        await h.runtime.store.add_audit(
             at=now() - timedelta(minutes=30),
             team_id=TEAM,
             user_id="U1",

@@ -27,9 +27,9 @@ async def test_self_service_link_with_an_authcode(harness: Harness) -> None:
     assert "Technician Console" in json.dumps(view) and "replace" in json.dumps(view)
     status, body = await harness.submit(view, {}, values=link_values("MyAuthc0de-1234"))
     assert (status, body) == (200, "")
-    assert await harness.services.store.authcode(TEAM, "U1") == "MyAuthc0de-1234"
+    assert await harness.runtime.store.authcode(TEAM, "U1") == "MyAuthc0de-1234"
     assert texts.LINKED in message_text(await harness.slack.response(rid))
-    [info] = await harness.services.store.links()
+    [info] = await harness.runtime.store.links()
     assert info.method == Method.SELF
     # Linked: the next command opens the PIN modal.
     await harness.command()
@@ -54,7 +54,7 @@ async def test_link_form_errors_are_inline(
         "response_action": "errors",
         "errors": {block: error},
     }
-    assert await harness.services.store.links() == []
+    assert await harness.runtime.store.links() == []
 
 
 async def test_sign_in_with_rescue_leaves_no_password_or_authcode_behind(
@@ -70,7 +70,7 @@ async def test_sign_in_with_rescue_leaves_no_password_or_authcode_behind(
     [call] = harness.rescue.calls
     assert call.page == "requestAuthCode.aspx" and call.http_method == "POST" and call.query == ""
     assert call.params == {"email": "agent@acme.test", "pwd": PASSWORD}
-    assert await harness.services.store.authcode(TEAM, "U1") == SIGNIN_CODE
+    assert await harness.runtime.store.authcode(TEAM, "U1") == SIGNIN_CODE
     assert texts.LINKED in message_text(await harness.slack.response(rid))
     # And a PIN with it, so the authcode passes through every layer once more.
     await harness.command()
@@ -105,14 +105,14 @@ async def test_a_wrong_password_is_an_inline_error(harness: Harness) -> None:
         "pwd": texts.SIGNIN_FAILED[__import__("bot.rescue").rescue.AuthOutcome.INVALID]
     }
     assert "wrong-one" not in body
-    assert await harness.services.store.links() == []
+    assert await harness.runtime.store.links() == []
 
 
 async def test_unlink_deletes_the_row(harness: Harness) -> None:
     await harness.link("U1", "to-be-forgotten-1")
     _, _, rid = await harness.command("unlink")
     assert texts.UNLINKED in message_text(await harness.slack.response(rid))
-    assert await harness.services.store.links() == []
+    assert await harness.runtime.store.links() == []
     _, _, rid = await harness.command("unlink")
     assert texts.NOT_LINKED_UNLINK in message_text(await harness.slack.response(rid))
 
@@ -148,9 +148,9 @@ async def test_only_team_leads_link_someone_else(fake_slack, fake_rescue, sqlite
         assert texts.LINKED_OTHER.format(user="UOTHER") in message_text(
             await fake_slack.response(rid)
         )
-        assert await h.services.store.authcode(TEAM, "UOTHER") == "code-for-other-42"
-        assert await h.services.store.authcode(TEAM, "ULEAD") is None
-        [info] = await h.services.store.links()
+        assert await h.runtime.store.authcode(TEAM, "UOTHER") == "code-for-other-42"
+        assert await h.runtime.store.authcode(TEAM, "ULEAD") is None
+        [info] = await h.runtime.store.links()
         assert info.method == Method.ADMIN
 
 
@@ -173,7 +173,7 @@ async def test_sso_links_on_first_use_and_goes_on_to_the_modal(
             "pwd": "sso-global-secret",
             "company": "4242",
         }
-        [info] = await h.services.store.links()
+        [info] = await h.runtime.store.links()
         assert info.method == Method.SSO
         await h.submit(view, {})
         await fake_slack.wait_for(lambda: fake_rescue.pin_calls())

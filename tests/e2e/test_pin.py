@@ -181,7 +181,7 @@ async def test_unlinked_between_open_and_submit_is_told_too(harness: Harness) ->
     await harness.link("U1", AUTHCODE)
     _, _, rid = await harness.command()
     view = await harness.opened_view()
-    await harness.services.store.unlink("T0001", "U1")
+    await harness.runtime.store.unlink("T0001", "U1")
     await harness.submit(view, {"cfield0": "Jane"})
     message = await harness.slack.response(rid)
     assert texts.NOT_LINKED.format(user="U1") in message_text(message)
@@ -295,9 +295,9 @@ async def test_the_flow_works_on_each_database(pg_harness: Harness) -> None:
     assert "000777" in message_text(message)
     [row] = await settled(pg_harness)  # delivery is noted just after the message arrives
     assert (row.outcome, row.pin, row.tracking0, row.delivered) == ("OK", "000777", "T-1", True)
-    [link] = await pg_harness.services.store.links()
+    [link] = await pg_harness.runtime.store.links()
     assert link.last_outcome == "OK" and link.last_used_at is not None
-    assert await pg_harness.services.store.begin_request("T0001", "U1", timedelta(seconds=60))
+    assert await pg_harness.runtime.store.begin_request("T0001", "U1", timedelta(seconds=60))
 
 
 async def test_the_harness_answers_in_the_shape_of_the_modal_the_app_opened(

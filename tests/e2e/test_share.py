@@ -50,7 +50,7 @@ async def test_share_posts_publicly_only_after_the_click(harness: Harness) -> No
         private
     )
     assert SHARE_ACTION not in json.dumps(private)
-    rows = await harness.services.store.audit_rows(action="share")
+    rows = await harness.runtime.store.audit_rows(action="share")
     assert [(r.user_id, r.channel_id, r.pin) for r in rows] == [("U1", "C1", "246810")]
     assert rows[0].ref_id is not None
 

@@ -156,7 +156,7 @@ async def test_audit_export(harness: Harness, sqlite_url: str, tmp_path: Path) -
         harness, {"cfield0": "Ann", "cfield2": "never stored", "tracking0": "T-7"}
     )
     await open_and_submit(harness, {"cfield0": "Bob"}, user="U2")
-    key = harness.services.settings.encryption_key.get_secret_value()
+    key = harness.runtime.settings.encryption_key.get_secret_value()
 
     async def export(*args: str) -> str:
         result = await run_bot(

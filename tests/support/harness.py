@@ -35,7 +35,7 @@ class Harness:
         self.views_seen = 0
 
     @property
-    def services(self) -> Runtime:
+    def runtime(self) -> Runtime:
         return self.server.app[RUNTIME]
 
     @property
@@ -49,7 +49,7 @@ class Harness:
     async def link(self, user: str, authcode: str, team: str = TEAM) -> None:
         """Link `user` straight in the store, as `python -m bot link` would."""
         sweep.remember(authcode, stored=True)
-        await self.services.store.link(team, user, authcode, "cli")
+        await self.runtime.store.link(team, user, authcode, "cli")
 
     def signed_headers(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
         return signature_headers(SIGNING_SECRET, body, timestamp)
@@ -219,7 +219,7 @@ async def audited(h: Harness, outcome: str, timeout: float = 20.0) -> list[Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            rows = [r for r in await h.services.store.audit_rows() if r.outcome == outcome]
+            rows = [r for r in await h.runtime.store.audit_rows() if r.outcome == outcome]
         except Exception:  # the database may still be coming back
             rows = []
         if rows:
@@ -232,7 +232,7 @@ async def settled(h: Harness, count: int = 1, timeout: float = 10.0) -> list[Any
     """The audit rows once every delivery has been noted (that follows the message itself)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = await h.services.store.audit_rows()
+        rows = await h.runtime.store.audit_rows()
         if len(rows) >= count and all(r.delivered is not None for r in rows):
             return list(rows)
         await asyncio.sleep(0.05)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import messages, modals, texts
+from bot import home, messages, modals, texts
+from bot.home import HomeRow
 from bot.messages import PinDetails
 from bot.modals import ModalState
 from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
@@ -116,3 +117,12 @@ def test_every_failure_outcome_has_a_distinct_sentence() -> None:
     assert len(set(headlines)) == len(headlines)
     for failure in texts.FAILURES.values():
         assert failure.headline.endswith(".") and failure.advice.endswith(".")
+
+
+def test_a_team_leads_home_with_every_row_fits() -> None:
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    row = HomeRow(now, "U1", Kind.RESCUE, "OK", "012345", "<Jane> " * 500, "T-1", now)
+    many = [row] * 80
+    view = home.home_view(True, many, many, now)
+    slack_takes_view(view)
+    assert view["type"] == "home"
