@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -68,6 +70,7 @@ class Target:
     rounds: list[dict[str, float]] = field(default_factory=list)
     cpu: float = 0.0  # server CPU seconds spent in the measured rounds
     flows: int = 0
+    lag: list[dict[str, Any]] = field(default_factory=list)  # bench/looplag.py, per round
 
     def median(self, key: str) -> float:
         return statistics.median(r[key] for r in self.rounds)
@@ -78,7 +81,8 @@ async def start(name: str, module: str, verb: list[str], env: dict[str, str]) ->
     started = time.perf_counter()
     log = (Path(env["WORKDIR"]) / f"{name}.log").open("wb")  # as a platform ships logs
     process = subprocess.Popen(
-        [sys.executable, "-m", module, *verb],
+        # The loop-lag monitor rides along in both servers (bench/looplag.py).
+        [sys.executable, "-m", "bench.looplag", module, *verb],
         env={**env, "PORT": str(port)},
         cwd=env["WORKDIR"],
         stdout=log,
@@ -168,6 +172,38 @@ async def one_round(
     return figures
 
 
+async def loop_lag(
+    http: aiohttp.ClientSession, target: Target, reset: bool = False
+) -> dict[str, Any]:
+    """The server's event-loop lateness (and GC pauses, stalls) since the last reset."""
+    query = "?reset=1" if reset else ""
+    async with http.get(target.url + "/bench/looplag" + query) as response:
+        figures: dict[str, Any] = await response.json()
+        return figures
+
+
+def py_spy(target: Target, workdir: Path) -> subprocess.Popen[bytes]:
+    """py-spy (installed by hand, not pinned) samples the app, every thread, in the measured
+    rounds; collapsed stacks, one line per stack with its sample count."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--pid",
+            str(target.process.pid),
+            "--rate",
+            "250",
+            "--threads",
+            "--format",
+            "raw",
+            "--output",
+            str(workdir / "app.pyspy.txt"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 async def link_agents(env: dict[str, str], agents: int) -> None:
     from bot.config import Settings
     from bot.crypto import Cipher
@@ -205,6 +241,17 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
     app_tp, floor_tp = app.median("throughput"), floor.median("throughput")
     print(f"throughput    app {app_tp:.0f} flows/s, floor {floor_tp:.0f} [{app_tp / floor_tp:.2f}]")
     for target in targets:
+        gcs = [r["gc"] for r in target.lag]
+        pauses = " ".join(
+            f"gen{gen} {sum(g[gen]['count'] for g in gcs) / len(gcs):.0f}"
+            f" (max {max(g[gen]['max_ms'] for g in gcs):.1f} ms)"
+            for gen in ("0", "1", "2")
+        )
+        print(
+            f"{target.name:5} loop lag p99 {target.median('loop lag p99'):.1f} ms,"
+            f" max {target.median('loop lag max'):.1f} ms; GC per round: {pauses}"
+        )
+    for target in targets:
         print(
             f"{target.name:5} peak RSS {peak_rss_mb(target.process.pid):.1f} MB,"
             f" start->healthy {target.healthy_ms:.0f} ms,"
@@ -229,12 +276,14 @@ async def run(args: argparse.Namespace) -> None:
         "ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "LOG_LEVEL": args.log_level,
         "LOG_FORMAT": "json",
+        "BENCH_STALLS": "1" if args.stalls else "0",
+        "BENCH_STALL_MS": str(args.stall_ms),
     }
     await link_agents(env, args.agents)
     app_verb = ["serve"] if not args.profile else []
     module = "bot" if not args.profile else "bench.profiled"
     targets = [
-        await start("app", module, app_verb, env),
+        await start("app", module, app_verb, {**env, "BENCH_TRY": args.tries}),
         await start("floor", "bench.floor", [], env),
     ]
     connector = aiohttp.TCPConnector(limit=0)
@@ -244,17 +293,46 @@ async def run(args: argparse.Namespace) -> None:
                 await one_round(
                     target, http, slack, min(args.agents, 50), args.concurrency, f"w{target.name}"
                 )
+            spy = py_spy(targets[0], workdir) if args.py_spy else None
             for number in range(args.rounds):
                 order = targets if number % 2 == 0 else targets[::-1]
                 for target in order:
                     tag = f"{target.name}{number}"
+                    await loop_lag(http, target, reset=True)
                     before = cpu_seconds(target.process.pid)
-                    target.rounds.append(
-                        await one_round(target, http, slack, args.agents, args.concurrency, tag)
+                    figures = await one_round(
+                        target, http, slack, args.agents, args.concurrency, tag
                     )
                     target.cpu += cpu_seconds(target.process.pid) - before
+                    lag = await loop_lag(http, target, reset=True)
+                    figures["loop lag p99"] = lag["p99_ms"]
+                    figures["loop lag max"] = lag["max_ms"]
+                    target.lag.append(lag)
+                    target.rounds.append(figures)
                     target.flows += args.agents
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+            print(f"py-spy samples of the app (all threads): {workdir / 'app.pyspy.txt'}")
         report(targets, args)
+        if args.stalls:
+            for target in targets:
+                stalls: dict[str, list[float]] = {}
+                for lag in target.lag:
+                    for stall in lag["stalls"]:
+                        into = stalls.setdefault(stall["where"], [0, 0, 0, 0, 0])
+                        for i, key in enumerate(
+                            ("count", "ms", "loop_cpu_ms", "others_cpu_ms", "gc_cpu_ms")
+                        ):
+                            into[i] += stall[key]
+                print(
+                    f"\n{target.name}: stalls over {args.stall_ms:.0f} ms, all rounds"
+                    " (count, wall ms, CPU ms of the loop thread / other threads / GC)"
+                )
+                ranked = sorted(stalls.items(), key=lambda item: -item[1][1])[:15]
+                for where, (n, ms, loop_ms, others_ms, gc_ms) in ranked:
+                    cpu = f"({loop_ms:.0f}/{others_ms:.0f}/{gc_ms:.0f})"
+                    print(f"{n:4} {ms:6.0f} ms {cpu:>14}  {where}")
     finally:
         for target in targets:
             target.process.terminate()
@@ -272,6 +350,23 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (default INFO)")
     parser.add_argument("--profile", action="store_true", help="run the app under pyinstrument")
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help="sample the app with py-spy (installed by hand) through the measured rounds",
+    )
+    parser.add_argument(
+        "--stalls",
+        action="store_true",
+        help="name what held the loop past --stall-ms (costs CPU: for diagnosis only)",
+    )
+    parser.add_argument("--stall-ms", type=float, default=15.0)
+    parser.add_argument(
+        "--try",
+        dest="tries",
+        default="",
+        help="knobs tried on the app from outside: uvloop,gcfreeze,gc0=N,orjson (looplag.py)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 
