@@ -247,9 +247,11 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
             f" (max {max(g[gen]['max_ms'] for g in gcs):.1f} ms)"
             for gen in ("0", "1", "2")
         )
+        gc_ms = sum(g[gen]["total_ms"] for g in gcs for gen in ("0", "1", "2"))
         print(
             f"{target.name:5} loop lag p99 {target.median('loop lag p99'):.1f} ms,"
-            f" max {target.median('loop lag max'):.1f} ms; GC per round: {pauses}"
+            f" max {target.median('loop lag max'):.1f} ms; GC per round: {pauses},"
+            f" GC CPU {gc_ms / max(target.flows, 1):.2f} ms per flow"
         )
     for target in targets:
         print(
