@@ -261,6 +261,55 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
         )
 
 
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def issue_table(targets: list[Target], args: argparse.Namespace) -> None:
+    """Issue 13's table: each figure, the floor's, the ratio, and whether the target is met."""
+    app, floor = targets
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"\n{database}, {args.agents} agents, concurrency {args.concurrency},"
+        f" Rescue delay {args.rescue_delay_ms:.0f} ms, load {os.getloadavg()[0]:.2f}"
+    )
+    print("| figure | app | floor | app/floor | target |")
+    print("|---|---|---|---|---|")
+
+    def row(name: str, a: float, f: float, unit: str, target: str) -> None:
+        print(f"| {name} | {a:.1f} {unit} | {f:.1f} {unit} | {a / f:.2f} | {target} |")
+
+    tp_app, tp_floor = app.median("throughput"), floor.median("throughput")
+    row("throughput", tp_app, tp_floor, "flows/s", f"≥ 0.8 ×: {verdict(tp_app >= 0.8 * tp_floor)}")
+    for name, key in (
+        ("submit→PIN p99", "submit->PIN p99"),
+        ("slash ack p99", "slash ack p99"),
+        ("submit ack p99", "submit ack p99"),
+    ):
+        a, f = app.median(key), floor.median(key)
+        row(name, a, f, "ms", f"≤ 1.2 ×: {verdict(a <= 1.2 * f)}")
+    if args.rescue_delay_ms:
+        over = app.median("submit->PIN p99") - args.rescue_delay_ms
+        over_floor = floor.median("submit->PIN p99") - args.rescue_delay_ms
+        print(
+            f"| submit→PIN p99 − Rescue's delay | {over:.1f} ms | {over_floor:.1f} ms | |"
+            f" ≤ 20 ms: {verdict(over <= 20)} |"
+        )
+    cpu_app, cpu_floor = (t.cpu / t.flows * 1000 for t in targets)
+    row(
+        "CPU per flow",
+        cpu_app,
+        cpu_floor,
+        "ms",
+        f"≤ 1.25 ×: {verdict(cpu_app <= 1.25 * cpu_floor)}",
+    )
+    rss_app, rss_floor = (peak_rss_mb(t.process.pid) for t in targets)
+    row("peak RSS", rss_app, rss_floor, "MB", f"< 100 MB: {verdict(rss_app < 100)}")
+    for name, key in (("loop lag p99", "loop lag p99"), ("loop lag max", "loop lag max")):
+        row(name, app.median(key), floor.median(key), "ms", "")
+    row("start → healthy", app.healthy_ms, floor.healthy_ms, "ms", "")
+
+
 async def run(args: argparse.Namespace) -> None:
     slack, rescue = LeanSlack(), LeanRescue(args.rescue_delay_ms / 1000)
     await slack.start()
@@ -317,6 +366,7 @@ async def run(args: argparse.Namespace) -> None:
             spy.wait(60)
             print(f"py-spy samples of the app (all threads): {workdir / 'app.pyspy.txt'}")
         report(targets, args)
+        issue_table(targets, args)
         if args.stalls:
             for target in targets:
                 stalls: dict[str, list[float]] = {}
