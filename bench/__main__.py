@@ -183,7 +183,7 @@ async def loop_lag(
 
 
 def py_spy(target: Target, workdir: Path) -> subprocess.Popen[bytes]:
-    """py-spy (installed by hand, not pinned) samples the app, every thread, in the measured
+    """py-spy (installed by hand, not pinned) samples a server, every thread, in the measured
     rounds; collapsed stacks, one line per stack with its sample count."""
     return subprocess.Popen(
         [
@@ -197,7 +197,7 @@ def py_spy(target: Target, workdir: Path) -> subprocess.Popen[bytes]:
             "--format",
             "raw",
             "--output",
-            str(workdir / "app.pyspy.txt"),
+            str(workdir / f"{target.name}.pyspy.txt"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -344,7 +344,7 @@ async def run(args: argparse.Namespace) -> None:
                 await one_round(
                     target, http, slack, min(args.agents, 50), args.concurrency, f"w{target.name}"
                 )
-            spy = py_spy(targets[0], workdir) if args.py_spy else None
+            spies = [py_spy(target, workdir) for target in targets] if args.py_spy else []
             for number in range(args.rounds):
                 order = targets if number % 2 == 0 else targets[::-1]
                 for target in order:
@@ -361,10 +361,11 @@ async def run(args: argparse.Namespace) -> None:
                     target.lag.append(lag)
                     target.rounds.append(figures)
                     target.flows += args.agents
-        if spy is not None:
+        for spy in spies:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
-            print(f"py-spy samples of the app (all threads): {workdir / 'app.pyspy.txt'}")
+        if spies:
+            print(f"py-spy samples (all threads): {workdir}/app.pyspy.txt, floor.pyspy.txt")
         report(targets, args)
         issue_table(targets, args)
         if args.stalls:
@@ -405,7 +406,7 @@ def main() -> None:
     parser.add_argument(
         "--py-spy",
         action="store_true",
-        help="sample the app with py-spy (installed by hand) through the measured rounds",
+        help="sample both servers with py-spy (installed by hand) through the measured rounds",
     )
     parser.add_argument(
         "--stalls",
