@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
+from bot.prepared import Prepared
 from bot.schema import AuditRow, LinkInfo, Retry, audit, in_flight, links, retries
 
 
@@ -98,11 +100,7 @@ class Store:
 
     async def is_linked(self, team_id: str, user_id: str) -> bool:
         found = await self._db.read(
-            lambda connection: connection.scalar(
-                select(links.c.user_id).where(
-                    links.c.team_id == team_id, links.c.user_id == user_id
-                )
-            )
+            lambda tx: _IS_LINKED.scalar(tx, team_id=team_id, user_id=user_id)
         )
         return found is not None
 
@@ -152,16 +150,13 @@ class Store:
 
         A guard older than `stale_after` was left by a crashed process and is taken over.
         """
-        key = and_(in_flight.c.team_id == team_id, in_flight.c.user_id == user_id)
+        key = {"team_id": team_id, "user_id": user_id}
 
         def work(tx: Connection) -> str | None:
-            tx.execute(delete(in_flight).where(key, in_flight.c.started_at < now() - stale_after))
-            tx.execute(insert(in_flight).values(team_id=team_id, user_id=user_id, started_at=now()))
-            token: str | None = tx.scalar(
-                select(links.c.authcode).where(
-                    links.c.team_id == team_id, links.c.user_id == user_id
-                )
-            )
+            started = now()
+            _DROP_STALE_GUARD.execute(tx, **key, before=started - stale_after).close()
+            _TAKE_GUARD.execute(tx, **key, started_at=started).close()
+            token: str | None = _AUTHCODE.scalar(tx, **key)
             return token
 
         try:
@@ -185,18 +180,12 @@ class Store:
         audit row: one transaction. Returns the audit row's id."""
         request_id = current_request_id()
 
+        key = {"team_id": team_id, "user_id": user_id}
+
         def work(tx: Connection) -> int | None:
             if outcome is not None:
-                tx.execute(
-                    update(links)
-                    .where(links.c.team_id == team_id, links.c.user_id == user_id)
-                    .values(last_used_at=now(), last_outcome=outcome)
-                )
-            tx.execute(
-                delete(in_flight).where(
-                    in_flight.c.team_id == team_id, in_flight.c.user_id == user_id
-                )
-            )
+                _NOTE_USE.execute(tx, **key, last_used_at=now(), last_outcome=outcome).close()
+            _RELEASE_GUARD.execute(tx, **key).close()
             return None if audit_row is None else _insert_audit(tx, audit_row, request_id)
 
         return await self._db.write(work)
@@ -212,9 +201,7 @@ class Store:
 
     async def set_delivered(self, audit_id: int, delivered: bool) -> None:
         await self._db.write(
-            lambda tx: tx.execute(
-                update(audit).where(audit.c.id == audit_id).values(delivered=delivered)
-            )
+            lambda tx: _SET_DELIVERED.execute(tx, id=audit_id, delivered=delivered).close()
         )
 
     async def audit_rows(
@@ -303,7 +290,55 @@ class Store:
         return Retry(row.kind, row.channel_id, json.loads(self._cipher.decrypt(row.fields)))
 
 
+# The statements of every PIN request, prepared (bot/prepared.py); the rest are built per call.
+_KEY: dict[str, BindParameter[Any]] = {
+    "team_id": bindparam("team_id"),
+    "user_id": bindparam("user_id"),
+}
+_IS_LINKED = Prepared(
+    select(links.c.user_id).where(
+        links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"]
+    )
+)
+_AUTHCODE = Prepared(
+    select(links.c.authcode).where(
+        links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"]
+    )
+)
+_DROP_STALE_GUARD = Prepared(
+    delete(in_flight).where(
+        in_flight.c.team_id == _KEY["team_id"],
+        in_flight.c.user_id == _KEY["user_id"],
+        in_flight.c.started_at < bindparam("before"),
+    )
+)
+_TAKE_GUARD = Prepared(insert(in_flight).values(**_KEY, started_at=bindparam("started_at")))
+_RELEASE_GUARD = Prepared(
+    delete(in_flight).where(
+        in_flight.c.team_id == _KEY["team_id"], in_flight.c.user_id == _KEY["user_id"]
+    )
+)
+_NOTE_USE = Prepared(
+    update(links)
+    .where(links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"])
+    .values(last_used_at=bindparam("last_used_at"), last_outcome=bindparam("last_outcome"))
+)
+_SET_DELIVERED = Prepared(
+    update(audit).where(audit.c.id == bindparam("id")).values(delivered=bindparam("delivered"))
+)
+_AUDIT_COLUMNS = tuple(column.name for column in audit.columns if column.name != "id")
+_INSERT_AUDIT = Prepared(
+    insert(audit).values({name: bindparam(name) for name in _AUDIT_COLUMNS}).returning(audit.c.id)
+)
+# What SQLAlchemy filled in for a column the row left out.
+_AUDIT_DEFAULTS: dict[str, Any] = {name: None for name in _AUDIT_COLUMNS} | {
+    "no_tech_console": False
+}
+
+
 def _insert_audit(tx: Connection, row: dict[str, Any], request_id: str | None) -> int:
-    result = tx.execute(insert(audit).values({"at": now(), "request_id": request_id, **row}))
-    key = result.inserted_primary_key
-    return int(key[0]) if key else 0
+    unknown = row.keys() - _AUDIT_DEFAULTS.keys()
+    if unknown:
+        raise TypeError(f"not audit columns: {sorted(unknown)}")
+    values = {**_AUDIT_DEFAULTS, "at": now(), "request_id": request_id, **row}
+    return int(_INSERT_AUDIT.scalar(tx, **values))
