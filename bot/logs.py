@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 from structlog.types import EventDict, WrappedLogger
 
@@ -124,7 +125,7 @@ def setup(level: str = "INFO", fmt: str | None = None, stream: Any = None) -> No
         exceptions = structlog.processors.ExceptionRenderer(
             structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
         )
-        renderer = structlog.processors.JSONRenderer()
+        renderer = structlog.processors.JSONRenderer(serializer=_json)
     structlog.configure(
         processors=[
             *shared,
@@ -158,6 +159,12 @@ def setup(level: str = "INFO", fmt: str | None = None, stream: Any = None) -> No
     # The database layers log SQL with its parameters (customer fields) from INFO down.
     for database in ("sqlalchemy", "aiosqlite", "asyncpg", "alembic"):
         logging.getLogger(database).setLevel(logging.WARNING)
+
+
+def _json(value: Any, **_: Any) -> str:
+    """One log line. orjson renders it in about a tenth of json.dumps's time; anything it does
+    not know is written as its repr (and scrubbed), as structlog's own fallback does."""
+    return orjson.dumps(value, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def register_secrets(values: Iterable[str | None]) -> None:

@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.runtime import Runtime
+from bot.runtime import Runtime, new_event_loop, settle_heap
 from bot.web import DRAIN_SECONDS, Wiring, build_bolt
 
 log = get_logger(__name__)
@@ -77,6 +77,7 @@ async def serve(settings: Settings, wire: Wiring) -> None:
     runtime = await Runtime.start(settings)
     assert settings.slack_app_token is not None  # load_settings("socket") checked it
     bolt = build_bolt(runtime, wire)
+    settle_heap()
     # The SDK client reconnects by itself after a dropped socket.
     handler = _Handler(
         bolt,
@@ -112,4 +113,5 @@ async def serve(settings: Settings, wire: Wiring) -> None:
 
 
 def run(settings: Settings, wire: Wiring) -> None:
-    asyncio.run(serve(settings, wire))
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(serve(settings, wire))

@@ -24,7 +24,7 @@ from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
 from bot.metrics import CONTENT_TYPE, EVENTS, render
-from bot.runtime import Runtime
+from bot.runtime import Runtime, new_event_loop, settle_heap
 
 log = get_logger(__name__)
 
@@ -140,9 +140,16 @@ def create_app(settings: Settings, wire: Wiring) -> web.Application:
     return app
 
 
+async def _settle_heap(_: web.Application) -> None:
+    settle_heap()  # after the runtime has started (cleanup_ctx runs first)
+
+
 def run(settings: Settings, wire: Wiring, **kwargs: Any) -> None:
+    app = create_app(settings, wire)
+    app.on_startup.append(_settle_heap)
+    kwargs.setdefault("loop", new_event_loop())
     web.run_app(
-        create_app(settings, wire),
+        app,
         port=settings.port,
         access_log=None,
         print=None,
