@@ -37,6 +37,12 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+# Allocations between two young collections (CPython's default is 700). A request allocates
+# thousands of short-lived objects; at 700 the collector ran ~50 times a 200-agent round and
+# took 0.46 ms of CPU per flow, at 10 000 it took 0.02 ms, its longest pause about 9 ms.
+YOUNG_GC_THRESHOLD = 10_000
+
+
 def settle_heap() -> None:
     """Once started: what start-up built (modules, Bolt, SQLAlchemy's tables and caches) lives
     as long as the process. Frozen out of the collector's sight, it is no longer walked by every
@@ -44,6 +50,7 @@ def settle_heap() -> None:
     loop (and every ack) that long."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 class CountingWebClient(AsyncWebClient):
