@@ -8,6 +8,7 @@ is scrubbed from every string that reaches a renderer.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import threading
@@ -173,6 +174,12 @@ def register_secrets(values: Iterable[str | None]) -> None:
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     return structlog.stdlib.get_logger(name)
+
+
+def new_request_id() -> str:
+    """Twelve random hex digits for one Slack request's log lines and audit row (uuid4's
+    first twelve were the same thing at several times the CPU)."""
+    return os.urandom(6).hex()
 
 
 def current_request_id() -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import uuid
 from typing import Any
 
 import structlog
@@ -12,7 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings
-from bot.logs import get_logger
+from bot.logs import get_logger, new_request_id
 from bot.runtime import Runtime, new_event_loop, settle_heap
 from bot.web import DRAIN_SECONDS, Wiring, build_bolt
 
@@ -26,7 +25,7 @@ class _Handler(AsyncSocketModeHandler):
 
     async def handle(self, client: Any, req: Any) -> None:
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+        structlog.contextvars.bind_contextvars(request_id=new_request_id())
         await super().handle(client, req)
 
 

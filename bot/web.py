@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -22,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.audit import purge_forever
 from bot.config import Settings
-from bot.logs import get_logger
+from bot.logs import get_logger, new_request_id
 from bot.metrics import CONTENT_TYPE, EVENTS, render
 from bot.runtime import Runtime, new_event_loop, settle_heap
 
@@ -75,7 +74,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         EVENTS.labels("unsigned").inc()
         return web.Response(status=401, text="invalid signature")
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+    structlog.contextvars.bind_contextvars(request_id=new_request_id())
     try:
         bolt_request = AsyncBoltRequest(
             body=body.decode("utf-8", errors="replace"),
