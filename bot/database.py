@@ -9,6 +9,7 @@ writer at a time, so writers never sleep in its busy handler.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -90,6 +91,16 @@ def _sync_sqlite(engine: AsyncEngine) -> Engine:
     return sync
 
 
+def _settle(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for done, result, error in settled:
+        if done.done():  # its caller was cancelled; the work was done all the same
+            continue
+        if error is None:
+            done.set_result(result)
+        else:
+            done.set_exception(error)
+
+
 class Database:
     """Runs one function as one transaction (write) or one connection (read)."""
 
@@ -97,6 +108,10 @@ class Database:
         self.engine = engine
         self._sqlite: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
+        # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
+        self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
+        self._taking = False
+        self._lock = threading.Lock()
         if engine.dialect.name == "sqlite":
             self._sqlite = _sync_sqlite(engine)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
@@ -140,7 +155,64 @@ class Database:
         return True
 
     async def write(self, work: Callable[[Connection], T]) -> T:
-        return await self._run(work, write=True)
+        """`work` in a transaction, committed before this returns.
+
+        On SQLite the writes that arrive while the thread is busy are committed together, in
+        one transaction (group commit): one commit and one wake-up of the event loop for the
+        lot. Each caller still returns only once its own work is committed, so nothing it
+        acknowledges afterwards (a PIN's audit row before its delivery) can be lost. When one
+        of them fails, each is run again in a transaction of its own, so only it fails.
+        """
+        if self._sqlite is None:
+            return await self._run(work, write=True)
+        async with _reaching("write"):
+            if self._thread is None:
+                raise StoreUnavailable("the store is closed")
+            loop = asyncio.get_running_loop()
+            done: asyncio.Future[T] = loop.create_future()
+            with self._lock:
+                self._waiting.append((work, done))
+                start, self._taking = not self._taking, True
+            if start:
+                self._thread.submit(self._take_writes, loop)
+            return await done
+
+    def _take_writes(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On SQLite's thread: commit what is waiting, batch after batch, until nothing is."""
+        try:
+            while True:
+                with self._lock:
+                    batch, self._waiting = self._waiting, []
+                    if not batch:
+                        self._taking = False
+                        return
+                loop.call_soon_threadsafe(_settle, self._commit(batch))
+        except BaseException:  # the loop closed under it: let a later write start again
+            with self._lock:
+                self._taking = False
+            raise
+
+    def _commit(
+        self, batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        assert self._sqlite is not None
+        if len(batch) > 1:
+            try:
+                with self._sqlite.begin() as connection:
+                    results = [work(connection) for work, _ in batch]
+                return [
+                    (done, result, None) for (_, done), result in zip(batch, results, strict=True)
+                ]
+            except Exception:  # noqa: S110 - one of them failed: each alone below
+                pass
+        settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        for work, done in batch:
+            try:
+                with self._sqlite.begin() as connection:
+                    settled.append((done, work(connection), None))
+            except Exception as error:
+                settled.append((done, None, error))
+        return settled
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         return await self._run(work, write=False)
