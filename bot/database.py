@@ -9,6 +9,7 @@ writer at a time, so writers never sleep in its busy handler.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -91,6 +92,14 @@ def _sync_sqlite(engine: AsyncEngine) -> Engine:
     return sync
 
 
+def _database_failed(error: Exception) -> bool:
+    """The database (or the way to it) failed, not one write's data: retrying each write alone
+    would only fail again, once per write, each after its timeout."""
+    return isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError) or bool(
+        getattr(error, "connection_invalidated", False)
+    )
+
+
 def _settle(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
     for done, result, error in settled:
         if done.done():  # its caller was cancelled; the work was done all the same
@@ -112,6 +121,7 @@ class Database:
         self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
         self._taking = False
         self._lock = threading.Lock()
+        self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
         if engine.dialect.name == "sqlite":
             self._sqlite = _sync_sqlite(engine)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
@@ -141,6 +151,9 @@ class Database:
         return cls(engine)
 
     async def close(self) -> None:
+        if self._taker is not None:  # PostgreSQL's last batch
+            with contextlib.suppress(Exception):
+                await self._taker
         thread, self._thread = self._thread, None  # closing twice is harmless
         if thread is not None and self._sqlite is not None:
             await asyncio.get_running_loop().run_in_executor(thread, self._sqlite.dispose)
@@ -154,38 +167,49 @@ class Database:
             return False
         return True
 
-    async def write(self, work: Callable[[Connection], T]) -> T:
+    async def write(self, work: Callable[[Connection], T], alone: bool = False) -> T:
         """`work` in a transaction, committed before this returns.
 
-        On SQLite the writes that arrive while the thread is busy are committed together, in
-        one transaction (group commit): one commit and one wake-up of the event loop for the
-        lot. Each caller still returns only once its own work is committed, so nothing it
+        Writes that arrive while earlier ones are being committed are committed together, in
+        one transaction (group commit): on SQLite one commit and one wake-up of the event
+        loop for the lot, on PostgreSQL one checkout, BEGIN and COMMIT instead of one each.
+        Each caller still returns only once its own work is committed, so nothing it
         acknowledges afterwards (a PIN's audit row before its delivery) can be lost. When one
-        of them fails, each is run again in a transaction of its own, so only it fails.
+        of them fails on its own data (a guard already taken, say), each is run again in a
+        transaction of its own, so only it fails; when the database itself fails, they all do.
+
+        `alone`: a long write (the purge) in its own transaction, not holding up the others
+        (SQLite's one thread still runs one thing at a time).
         """
-        if self._sqlite is None:
-            return await self._run(work, write=True)
         async with _reaching("write"):
-            if self._thread is None:
+            if self._sqlite is not None and self._thread is None:
                 raise StoreUnavailable("the store is closed")
+            if alone and self._sqlite is None:
+                async with self.engine.begin() as connection:
+                    return await connection.run_sync(work)
             loop = asyncio.get_running_loop()
             done: asyncio.Future[T] = loop.create_future()
             with self._lock:
                 self._waiting.append((work, done))
                 start, self._taking = not self._taking, True
             if start:
-                self._thread.submit(self._take_writes, loop)
+                if self._thread is not None:
+                    self._thread.submit(self._take_writes, loop)
+                else:
+                    self._taker = loop.create_task(self._take_writes_async())
             return await done
+
+    def _next_batch(self) -> list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]:
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+            if not batch:
+                self._taking = False
+            return batch
 
     def _take_writes(self, loop: asyncio.AbstractEventLoop) -> None:
         """On SQLite's thread: commit what is waiting, batch after batch, until nothing is."""
         try:
-            while True:
-                with self._lock:
-                    batch, self._waiting = self._waiting, []
-                    if not batch:
-                        self._taking = False
-                        return
+            while batch := self._next_batch():
                 loop.call_soon_threadsafe(_settle, self._commit(batch))
         except BaseException:  # the loop closed under it: let a later write start again
             with self._lock:
@@ -203,13 +227,50 @@ class Database:
                 return [
                     (done, result, None) for (_, done), result in zip(batch, results, strict=True)
                 ]
-            except Exception:  # noqa: S110 - one of them failed: each alone below
-                pass
+            except Exception as error:
+                if _database_failed(error):
+                    return [(done, None, error) for _, done in batch]
         settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         for work, done in batch:
             try:
                 with self._sqlite.begin() as connection:
                     settled.append((done, work(connection), None))
+            except Exception as error:
+                settled.append((done, None, error))
+        return settled
+
+    async def _take_writes_async(self) -> None:
+        """PostgreSQL: commit what is waiting, batch after batch, until nothing is."""
+        batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
+        try:
+            while batch := self._next_batch():
+                _settle(await self._commit_async(batch))
+        except BaseException as error:  # cancelled at shutdown: nobody may wait for ever
+            with self._lock:
+                self._taking = False
+                left, self._waiting = batch + self._waiting, []
+            _settle([(done, None, StoreUnavailable(type(error).__name__)) for _, done in left])
+            raise
+
+    async def _commit_async(
+        self, batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        works = [work for work, _ in batch]
+        if len(batch) > 1:
+            try:
+                async with self.engine.begin() as connection:
+                    results = await connection.run_sync(lambda tx: [work(tx) for work in works])
+                return [
+                    (done, result, None) for (_, done), result in zip(batch, results, strict=True)
+                ]
+            except Exception as error:
+                if _database_failed(error):
+                    return [(done, None, error) for _, done in batch]
+        settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        for work, done in batch:
+            try:
+                async with self.engine.begin() as connection:
+                    settled.append((done, await connection.run_sync(work), None))
             except Exception as error:
                 settled.append((done, None, error))
         return settled
