@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import Settings, SettingsError, load_settings
 from bot.lens_sms import (
     LANG_CODES,
     PHONE_MAX_LENGTH,
@@ -17,6 +18,7 @@ from bot.lens_sms import (
     split_sms_result,
     valid_lang_code,
 )
+from bot.rescue import Kind, Outcome, SessionRequest, parse_sms_answer
 
 
 @pytest.mark.parametrize(
@@ -165,3 +167,47 @@ def test_no_sms_line_is_not_a_sent_text() -> None:
 def test_an_error_answer_passes_through() -> None:
     rest, sms = split_sms_result("NO_ACCESS_TO_LENS")
     assert rest == "NO_ACCESS_TO_LENS" and not sms.sent
+
+
+def test_v4_answer_keeps_the_pin_and_the_news() -> None:
+    sent = parse_sms_answer(
+        "OK PINCODE:012345\r\nSMS_RESULT: sendInvitationForMobileSession_OK\r\n"
+    )
+    assert sent.outcome is Outcome.OK and sent.pin == "012345"
+    assert sent.sms is not None and sent.sms.sent
+    failed = parse_sms_answer("OK PINCODE:012345\r\nSMS_RESULT: sendInvitation_FAILED")
+    assert failed.ok and failed.pin == "012345"
+    assert failed.sms is not None and failed.sms.outcome is SmsOutcome.NOT_SENT
+    for code in ("NO_ACCESS_TO_LENS", "POLLRATEEXCEEDED", "INVALID_SECRETAUTHCODE"):
+        result = parse_sms_answer(code)
+        assert result.outcome is Outcome(code) and result.sms is None
+    assert parse_sms_answer("OK PINCODE:12\r\nSMS_RESULT: x_OK").outcome is Outcome.NO_PIN
+
+
+def test_only_a_lens_request_with_a_number_texts() -> None:
+    check = check_phone("+49 151 23456789", None)
+    assert check.phone is not None
+    lens = SessionRequest(Kind.LENS, {"cfield0": "Ann"}, phone=check.phone, lang_code="de")
+    assert lens.page == "requestLensPINCode_v4.aspx"
+    assert lens.form("code") == {
+        "cfield0": "Ann",
+        "notechconsole": "0",
+        "PhoneNumber": "+4915123456789",
+        "LangCode": "de",
+        "authcode": "code",
+    }
+    assert "23456789" not in repr(lens)
+    plain = SessionRequest(Kind.LENS, {"cfield0": "Ann"})
+    assert plain.page == "requestLensPINCode.aspx"
+    assert plain.form("code") == {"cfield0": "Ann", "notechconsole": "0", "authcode": "code"}
+    rescue = SessionRequest(Kind.RESCUE, {}, phone=check.phone)
+    assert rescue.page == "requestPINCode.aspx" and "PhoneNumber" not in rescue.form("c")
+
+
+def test_sms_default_region_setting() -> None:
+    region = Settings(_env_file=None, sms_default_region=" de ")  # type: ignore[call-arg]
+    assert region.sms_default_region == "DE"
+    assert Settings(_env_file=None).sms_default_region is None  # type: ignore[call-arg]
+    with pytest.raises(SettingsError) as error:
+        load_settings("store", sms_default_region="Germany")
+    assert any("SMS_DEFAULT_REGION" in line for line in error.value.problems)
