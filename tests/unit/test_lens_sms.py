@@ -10,6 +10,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.lens_sms import (
     LANG_CODES,
     PHONE_MAX_LENGTH,
+    LanguageMemory,
     PhoneProblem,
     SmsOutcome,
     check_phone,
@@ -211,3 +212,14 @@ def test_sms_default_region_setting() -> None:
     with pytest.raises(SettingsError) as error:
         load_settings("store", sms_default_region="Germany")
     assert any("SMS_DEFAULT_REGION" in line for line in error.value.problems)
+
+
+def test_language_memory_is_per_agent_and_bounded() -> None:
+    memory = LanguageMemory(size=2)
+    assert memory.get("T1", "U1") is None
+    memory.remember("T1", "U1", "de")
+    memory.remember("T2", "U1", "xx")  # never anything Rescue does not know
+    assert memory.get("T1", "U1") == "de" and memory.get("T2", "U1") == "en"
+    memory.remember("T1", "U2", "fr")
+    assert memory.get("T1", "U1") is None  # the longest-known went
+    assert memory.get("T1", "U2") == "fr"
