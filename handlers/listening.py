@@ -20,6 +20,7 @@ from bot import linking, messages, texts
 from bot.database import StoreUnavailable
 from bot.deliver import deliver
 from bot.identity import MalformedPayload, Requester, is_foreign, requester
+from bot.lens_sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.logs import get_logger
 from bot.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
 from bot.rescue import Kind
@@ -103,21 +104,25 @@ async def acknowledge(
     return asker
 
 
-async def open_modal(asker: Asker, trigger_id: Any, view: dict[str, Any], command: str) -> bool:
-    """views.open; when Slack refuses (an expired trigger, say) the agent is told privately."""
+async def open_modal(
+    asker: Asker, trigger_id: Any, view: dict[str, Any], command: str
+) -> dict[str, Any] | None:
+    """views.open, and the view as Slack opened it (its id and hash, for views.update); when
+    Slack refuses (an expired trigger, say) the agent is told privately and this is None."""
     if not isinstance(trigger_id, str):
         log.warning("no_trigger_id")
-        return False
+        return None
     try:
-        await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
+        answer = await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
         log.warning("views_open_failed", error=error.response.get("error"))
     except (OSError, TimeoutError) as error:
         log.warning("views_open_failed", error=type(error).__name__)
     else:
-        return True
+        opened = answer.get("view")
+        return opened if isinstance(opened, dict) else {}
     await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
-    return False
+    return None
 
 
 async def ready_to_request(asker: Asker) -> bool:
@@ -147,9 +152,59 @@ async def open_pin_modal(
     prefill: dict[str, str] | None = None,
     notes: dict[str, str] | None = None,
 ) -> bool:
-    settings = asker.runtime.settings
-    view = pin_modal(modal, settings.rescue_fields, settings.label, prefill, notes)
-    return await open_modal(asker, trigger_id, view, texts.COMMAND[modal.kind])
+    """The PIN modal. Lens preselects the SMS language from the agent's Slack locale: when
+    it is not known yet, the modal opens at once (the trigger expires in 3 s) and is
+    updated in place once Slack has said."""
+    runtime, who = asker.runtime, asker.who
+    settings = runtime.settings
+    known = runtime.sms_languages.get(who.team_id, who.user_id)
+
+    def view(lang_code: str) -> dict[str, Any]:
+        return pin_modal(
+            modal,
+            settings.rescue_fields,
+            settings.label,
+            prefill,
+            notes,
+            lang_code=lang_code,
+            sms_region=settings.sms_default_region,
+        )
+
+    opened = await open_modal(
+        asker, trigger_id, view(known or DEFAULT_LANG_CODE), texts.COMMAND[modal.kind]
+    )
+    if opened is None:
+        return False
+    if modal.kind is Kind.LENS and known is None:
+        await preselect_language(asker, opened, view)
+    return True
+
+
+async def preselect_language(
+    asker: Asker, opened: dict[str, Any], view: Callable[[str], dict[str, Any]]
+) -> None:
+    """After the modal opened: the agent's locale, remembered, and the modal updated when
+    it differs from what it shows. The hash makes Slack refuse the update if the agent
+    already moved on; what they typed stays (same block_ids and action_ids)."""
+    runtime, who = asker.runtime, asker.who
+    locale = await linking.user_locale(runtime, who.user_id)
+    if locale is None:  # Slack did not say: English stays, and next time asks again
+        return
+    lang_code = lang_code_for_locale(locale)
+    runtime.sms_languages.remember(who.team_id, who.user_id, lang_code)
+    view_id, view_hash = opened.get("id"), opened.get("hash")
+    if lang_code == DEFAULT_LANG_CODE or not isinstance(view_id, str):
+        return
+    try:
+        await runtime.slack.views_update(
+            view_id=view_id,
+            hash=view_hash if isinstance(view_hash, str) else None,
+            view=view(lang_code),
+        )
+    except SlackApiError as error:  # hash_conflict: the agent was quicker; nothing lost
+        log.info("language_not_preselected", error=error.response.get("error"))
+    except (OSError, TimeoutError) as error:
+        log.info("language_not_preselected", error=type(error).__name__)
 
 
 async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:
