@@ -92,9 +92,7 @@ async def test_the_agents_click_requests_with_their_own_link_and_completes_the_s
     )
     assert done.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"
     assert done.params["function_execution_id"] == "Fx1"
-    outputs = done.params["outputs"]
-    outputs = json.loads(outputs) if isinstance(outputs, str) else outputs
-    assert outputs == {
+    assert done.params["outputs"] == {
         "pin": "024680",
         "link": f"{harness.rescue.url}/R?i=2&Code=024680",
         "kind": "rescue",
@@ -114,9 +112,7 @@ async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness
     [done] = await harness.slack.wait_for(
         lambda: harness.slack.calls_to("functions.completeSuccess")
     )
-    outputs = done.params["outputs"]
-    outputs = json.loads(outputs) if isinstance(outputs, str) else outputs
-    assert outputs == {"pin": "100001", "kind": "lens"}
+    assert done.params["outputs"] == {"pin": "100001", "kind": "lens"}
 
 
 async def test_anyone_elses_click_is_refused_and_spends_nothing(

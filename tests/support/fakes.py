@@ -55,7 +55,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
         return json.loads(raw) if raw else {}
     merged = dict(parse_qsl(request.query_string, keep_blank_values=True))
     merged.update(parse_qsl(raw, keep_blank_values=True))
-    for key in ("view", "blocks"):  # slack_sdk sends these JSON-encoded in forms
+    for key in ("view", "blocks", "outputs"):  # slack_sdk sends these JSON-encoded in forms
         if isinstance(merged.get(key), str):
             with contextlib.suppress(ValueError):
                 merged[key] = json.loads(merged[key])
