@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages, texts, workflow_step
 from bot.identity import Requester
-from bot.logs import get_logger, register_secrets
+from bot.logs import get_logger
 from bot.pin_request import request_pin
 from bot.rescue import Kind, SessionRequest
 from bot.workflow_step import StepInputError, StepInputs
@@ -28,8 +28,7 @@ log = get_logger(__name__)
 
 
 def _bind(context: AsyncBoltContext) -> None:
-    # The execution's token is a secret like the bot token: scrubbed from every log line.
-    register_secrets([context.function_bot_access_token])
+    # The execution's token (xwfp-…) is a secret like the bot token: bot.logs scrubs its shape.
     structlog.contextvars.bind_contextvars(
         action="workflow_step", execution=context.function_execution_id
     )

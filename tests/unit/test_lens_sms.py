@@ -223,3 +223,12 @@ def test_language_memory_is_per_agent_and_bounded() -> None:
     memory.remember("T1", "U2", "fr")
     assert memory.get("T1", "U1") is None  # the longest-known went
     assert memory.get("T1", "U2") == "fr"
+
+
+def test_log_lines_lose_execution_tokens_and_numbers() -> None:
+    from bot.logs import secrets
+
+    line = "token=xwfp-1-abc-DEF to +4915123456789, at 2026-12-01T19:56:41+0000, PIN 012345"
+    scrubbed = secrets.scrub(line)
+    assert "xwfp-1" not in scrubbed and "4915123456789" not in scrubbed
+    assert "2026-12-01T19:56:41+0000" in scrubbed and "012345" in scrubbed
