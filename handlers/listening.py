@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -63,10 +63,18 @@ class Asker:
     runtime: Runtime
     who: Requester
     response_url: str | None
+    locale: str | None = None  # when Slack put the user's locale in the payload
 
     async def deliver(self, message: messages.Message) -> bool:
         """Privately to the asker: bot.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
+
+
+def payload_locale(body: dict[str, Any]) -> str | None:
+    """The user's locale, where a payload carries one (`locale`, or `user.locale`)."""
+    user = body.get("user")
+    found = body.get("locale") or (user.get("locale") if isinstance(user, dict) else None)
+    return found if isinstance(found, str) and found else None
 
 
 def text_field(body: dict[str, Any], key: str) -> str | None:
@@ -97,7 +105,7 @@ async def acknowledge(
     """Ack first, then identify; a user from another organisation is told so and gets None."""
     await ack()
     who, foreign = identify(body, context, action)
-    asker = Asker(runtime_of(context), who, text_field(body, "response_url"))
+    asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
     if foreign:
         await asker.deliver(messages.notice(texts.FOREIGN_USER))
         return None
@@ -157,6 +165,8 @@ async def open_pin_modal(
     updated in place once Slack has said."""
     runtime, who = asker.runtime, asker.who
     settings = runtime.settings
+    if asker.locale is not None:  # Slack said already: no need to ask
+        runtime.sms_languages.remember(who.team_id, who.user_id, lang_code_for_locale(asker.locale))
     known = runtime.sms_languages.get(who.team_id, who.user_id)
 
     def view(lang_code: str) -> dict[str, Any]:
@@ -209,7 +219,7 @@ async def preselect_language(
 
 async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:
     """For the global shortcut and App Home's buttons: no response_url, the PIN comes by DM."""
-    asker = Asker(asker.runtime, asker.who, None)
+    asker = replace(asker, response_url=None)
     if await ready_to_request(asker):
         await open_pin_modal(asker, body.get("trigger_id"), ModalState(kind))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.reading import input_blocks, message_text
-from tests.support.slack_payloads import state_values
+from tests.support.slack_payloads import slash_command, state_values
 
 AUTHCODE = "AUTHc0de-lens-sms-5150"
 TYPED = "+49 151 2345 6789"
@@ -101,6 +102,17 @@ async def test_language_follows_the_agents_slack_locale_without_delaying_the_mod
     again = input_blocks(await harness.opened_view())
     assert again["LangCode"]["element"]["initial_option"]["value"] == "de"
     assert len(harness.slack.calls_to("views.update")) == 1
+
+
+async def test_a_locale_in_the_payload_is_used_without_asking_slack(harness: Harness) -> None:
+    await harness.link("U1", AUTHCODE)
+    form = slash_command("", command="/lens-pin", response_url=harness.slack.response_url())
+    status, _, _ = await harness.post(urlencode({**form, "locale": "fr-FR"}).encode())
+    assert status == 200
+    view = input_blocks(await harness.opened_view())
+    assert view["LangCode"]["element"]["initial_option"]["value"] == "fr"
+    assert harness.slack.calls_to("users.info") == []
+    assert harness.slack.calls_to("views.update") == []
 
 
 @pytest.mark.parametrize(
