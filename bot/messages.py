@@ -162,7 +162,14 @@ def outcome_message(
         return notice(texts.BUSY)
     if not result.ok or result.pin is None:
         retry_at = now() + POLL_RATE_WAIT if result.outcome is Outcome.POLLRATEEXCEEDED else None
-        return failure_message(request.kind, result.outcome, result.detail, retry_token, retry_at)
+        message = failure_message(
+            request.kind, result.outcome, result.detail, retry_token, retry_at
+        )
+        if retry_token is not None and request.texts:
+            # The number is not kept for the retry: that PIN is read out, not texted.
+            note = ContextBlock(elements=[MarkdownTextObject(text=texts.SMS_NOT_RETRIED)])
+            message = {**message, "blocks": [*message["blocks"], note.to_dict()]}
+        return message
     details = pin_details(
         settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
     )

@@ -308,6 +308,10 @@ PHONE_PROBLEMS = {
     PhoneProblem.NOT_MOBILE: "This is not a mobile number, so it can't receive a text.",
 }
 SMS_SENT = ":iphone: Rescue texted the invitation with this PIN to {phone}."
+SMS_NOT_RETRIED = (
+    "The retry without the console does not text the customer (their number is not kept): "
+    "read them the PIN it gives you."
+)
 SMS_NOT_SENT = (
     ":warning: The text to {phone} did *not* go out. Read the PIN to the customer instead."
 )

@@ -12,11 +12,12 @@ import pytest
 
 from bot import texts
 from bot.lens_sms import LANG_CODES
+from bot.modals import RETRY_ACTION
 from bot.rescue import Outcome
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
-from tests.support.reading import input_blocks, message_text
+from tests.support.reading import buttons, input_blocks, message_text
 from tests.support.slack_payloads import slash_command, state_values
 
 AUTHCODE = "AUTHc0de-lens-sms-5150"
@@ -241,3 +242,22 @@ async def test_the_number_is_never_logged_stored_or_posted_unmasked(
         assert form.encode() not in database, form
     assert MASKED in message_text(message)
     assert "pin_requested" in logged  # the lines were there to look at
+
+
+async def test_the_retry_without_console_says_it_will_not_text(harness: Harness) -> None:
+    sweep.remember(*NUMBER_FORMS, stored=True)
+    await harness.link("U1", AUTHCODE)
+    harness.rescue.answers[AUTHCODE] = "NOTECHCONSOLERUNNING"
+    rid, _, _ = await lens_submit(harness, TYPED)
+    failed = await harness.slack.response(rid)
+    assert texts.SMS_NOT_RETRIED in message_text(failed)
+    [retry] = [b for b in buttons(failed) if b["action_id"] == RETRY_ACTION]
+    assert E164 not in json.dumps(failed) and "6789" not in retry["value"]
+    harness.rescue.answers[AUTHCODE] = ""
+    await harness.click(RETRY_ACTION, retry["value"], response_rid="retried")
+    shown = message_text(await harness.slack.response("retried"))
+    assert "100001" in shown and "\u2022" not in shown
+    first, second = harness.rescue.pin_calls()
+    assert first.page == "requestLensPINCode_v4.aspx"
+    assert second.page == "requestLensPINCode.aspx" and "PhoneNumber" not in second.params
+    assert second.params["notechconsole"] == "1"
