@@ -40,6 +40,15 @@ def test_every_pin_message_survives_slack_sdk_models(
     assert message["replace_original"] is False
 
 
+@pytest.mark.parametrize("sent", [True, False])
+def test_a_texted_lens_pin_survives_slack_sdk_models(sent: bool) -> None:
+    details = PinDetails(
+        Kind.LENS, "123456", {"cfield0": "Ann"}, "l", texted_to="+44 ••• 12", text_sent=sent
+    )
+    message = messages.pin_message(details, lambda name: name, share_id=7)
+    assert through_models(message["blocks"]) == message["blocks"]
+
+
 def test_the_longest_fields_still_fit() -> None:
     fields = {"cfield0": "<" * 64, "tracking0": "&" * 64}  # escaped: five characters each
     details = PinDetails(Kind.RESCUE, "123456", fields, "https://x/R?i=2&Code=123456", True)
