@@ -418,7 +418,7 @@ def main() -> None:
         "--try",
         dest="tries",
         default="",
-        help="knobs tried on the app from outside: uvloop,gcfreeze,gc0=N,orjson (looplag.py)",
+        help="knobs tried on the app from outside: uvloop,gcfreeze,gc0=N,orjson,switch=S",
     )
     asyncio.run(run(parser.parse_args()))
 

@@ -222,13 +222,15 @@ def attach(app: web.Application) -> web.Application:
 
 
 def _experiments(names: list[str]) -> None:
-    """BENCH_TRY=uvloop,gcfreeze,gc0=N,orjson: a knob tried from outside the app, to measure
-    it before it is written into the app."""
+    """BENCH_TRY=uvloop,gcfreeze,gc0=N,orjson,switch=S: a knob tried on the app from outside,
+    to measure it before it is written into the app."""
     for name in names:
         if name == "uvloop":
             import uvloop
 
             asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        elif name.startswith("switch="):
+            sys.setswitchinterval(float(name[7:]))
         elif name.startswith("gc0="):
             gc.set_threshold(int(name[4:]), *gc.get_threshold()[1:])
         elif name == "orjson":
