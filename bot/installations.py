@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
 from bot.logs import get_logger, register_secrets
-from bot.store import metadata
+from bot.store import audit, in_flight, links, metadata, retries
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -404,3 +404,55 @@ class DatabaseOAuthStateStore(AsyncOAuthStateStore):
             )
 
         return await self._store._write(work)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    installation: bool
+    links: int
+    retries: int
+
+
+async def forget(store: Transactions, owner: str, event: str) -> Forgotten:
+    """An uninstall or revoked bot token: the installation's tokens, its links (authcodes) and
+    pending retries go, in one transaction; the audit trail keeps a row saying so."""
+
+    def work(tx: Connection) -> Forgotten:
+        installation = tx.execute(delete(installations).where(installations.c.owner == owner))
+        gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
+        gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
+        tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
+        tx.execute(
+            insert(audit).values(
+                at=_now(),
+                team_id=owner,
+                user_id="",
+                action=event[:16],
+                kind="",
+                outcome="secrets_deleted",
+                no_tech_console=False,
+            )
+        )
+        return Forgotten(
+            bool(installation.rowcount), int(gone_links.rowcount), int(gone_retries.rowcount)
+        )
+
+    return await store._write(work)
+
+
+async def adopt_workspace(store: Transactions, team_id: str, owner: str) -> int:
+    """A workspace now served through its organisation's org-wide install: its links, retries
+    and audit rows move from the team's key to the organisation's. A user linked under both
+    keeps the organisation's link. Returns how many links moved; doing it twice moves none."""
+    if team_id == owner:
+        return 0
+
+    def work(tx: Connection) -> int:
+        in_org = select(links.c.user_id).where(links.c.team_id == owner).scalar_subquery()
+        tx.execute(delete(links).where(links.c.team_id == team_id, links.c.user_id.in_(in_org)))
+        moved = tx.execute(update(links).where(links.c.team_id == team_id).values(team_id=owner))
+        tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
+        tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
+        return int(moved.rowcount)
+
+    return await store._write(work)

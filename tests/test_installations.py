@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -14,7 +15,13 @@ from sqlalchemy import text
 
 from bot.config import Settings
 from bot.crypto import Cipher
-from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.installations import (
+    DatabaseInstallationStore,
+    DatabaseOAuthStateStore,
+    Forgotten,
+    adopt_workspace,
+    forget,
+)
 from bot.store import Store
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
@@ -197,3 +204,32 @@ async def test_a_state_is_good_once_and_only_before_it_expires(store: Store) -> 
     assert await states.async_consume("") is False
     expired = DatabaseOAuthStateStore(store, expiration_seconds=-1)
     assert await expired.async_consume(await expired.async_issue()) is False
+
+
+async def test_forget_deletes_the_owners_secrets_and_keeps_an_audit_row(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store, Cipher(keys))
+    await installs.async_save(org_install())
+    await store.link("E1", "W1", "authcode-of-w1-0001", "cli")
+    await store.link("T9", "U9", "authcode-elsewhere-9", "cli")
+    await store.save_retry("E1", "W1", "rescue", None, {"cfield0": "x"}, timedelta(minutes=5))
+    gone = await forget(store, "E1", "app_uninstalled")
+    assert gone == Forgotten(installation=True, links=1, retries=1)
+    assert await installs.listing() == []
+    assert [link.team_id for link in await store.links()] == ["T9"]
+    [row] = await store.audit_rows(team_id="E1")
+    assert (row.action, row.outcome) == ("app_uninstalled", "secrets_deleted")
+
+
+async def test_a_workspace_adopted_by_its_organisation_keeps_its_links(store: Store) -> None:
+    await store.link("T1", "W1", "authcode-of-w1-0001", "cli")
+    await store.link("T1", "W2", "authcode-team-w2-02", "cli")
+    await store.link("E1", "W2", "authcode-org-w2-002", "cli")  # linked again since: kept
+    await store.add_audit(team_id="T1", user_id="W1", action="request", kind="rescue", outcome="ok")
+    assert await adopt_workspace(store, "T1", "E1") == 1
+    assert await store.authcode("E1", "W1") == "authcode-of-w1-0001"
+    assert await store.authcode("E1", "W2") == "authcode-org-w2-002"
+    assert await store.links("T1") == []
+    assert [r.user_id for r in await store.audit_rows(team_id="E1")] == ["W1"]
+    assert await adopt_workspace(store, "T1", "E1") == 0
