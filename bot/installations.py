@@ -11,82 +11,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    String,
-    Table,
-    Text,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
+from bot.database import Database
 from bot.logs import get_logger, register_secrets
-from bot.store import audit, in_flight, links, metadata, retries
+from bot.schema import installations, oauth_states
 
 log = get_logger(__name__)
-T = TypeVar("T")
-
-installations = Table(
-    "installations",
-    metadata,
-    # The enterprise ID for an org-wide install, else the workspace's team ID.
-    Column("owner", String(32), primary_key=True),
-    Column("enterprise_id", String(32), nullable=True),
-    Column("team_id", String(32), nullable=True),
-    Column("is_enterprise_install", Boolean, nullable=False, default=False),
-    Column("app_id", String(32), nullable=True),
-    Column("enterprise_name", String(200), nullable=True),
-    Column("enterprise_url", String(200), nullable=True),
-    Column("team_name", String(200), nullable=True),
-    Column("bot_id", String(32), nullable=True),
-    Column("bot_user_id", String(32), nullable=True),
-    Column("bot_scopes", String(1000), nullable=True),
-    # Fernet tokens, never the Slack tokens themselves.
-    Column("bot_token", Text, nullable=True),
-    Column("bot_refresh_token", Text, nullable=True),
-    Column("bot_token_expires_at", BigInteger, nullable=True),  # Unix seconds
-    Column("user_id", String(32), nullable=True),  # the installer
-    Column("user_token", Text, nullable=True),
-    Column("user_refresh_token", Text, nullable=True),
-    Column("user_token_expires_at", BigInteger, nullable=True),
-    Column("user_scopes", String(1000), nullable=True),
-    Column("token_type", String(32), nullable=True),
-    Column("installed_at", DateTime(timezone=True), nullable=False),
-)
-
-# Only a hash of each state: the browser's cookie holds the state itself.
-oauth_states = Table(
-    "oauth_states",
-    metadata,
-    Column("digest", String(64), primary_key=True),
-    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
-)
 
 _SECRET_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-
-
-class Transactions(Protocol):
-    """The Store's way of running one transaction (SQLite on its own thread, else asyncpg)."""
-
-    async def _read(self, work: Callable[[Connection], T]) -> T: ...
-
-    async def _write(self, work: Callable[[Connection], T]) -> T: ...
 
 
 def owner_of(enterprise_id: str | None, team_id: str | None, org_wide: bool | None) -> str | None:
@@ -126,8 +69,8 @@ class InstallationInfo:
 class DatabaseInstallationStore(AsyncInstallationStore):
     """Bolt's installation store over the app's database, tokens encrypted at rest."""
 
-    def __init__(self, store: Transactions, cipher: Cipher) -> None:
-        self._store = store
+    def __init__(self, database: Database, cipher: Cipher) -> None:
+        self._db = database
         self._cipher = cipher
         self._logger = logging.getLogger("bot.installations")
 
@@ -182,7 +125,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             if tx.execute(update(installations).where(key).values(**row)).rowcount == 0:
                 tx.execute(insert(installations).values(owner=owner, **row))
 
-        await self._store._write(work)
+        await self._db.write(work)
         log.info("installation_saved", owner=owner, org_wide=row["is_enterprise_install"])
 
     async def async_save_bot(self, bot: Bot) -> None:
@@ -197,7 +140,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             "bot_refresh_token": self._seal(bot.bot_refresh_token),
             "bot_token_expires_at": bot.bot_token_expires_at,
         }
-        await self._store._write(
+        await self._db.write(
             lambda tx: tx.execute(
                 update(installations).where(installations.c.owner == owner).values(**values)
             )
@@ -208,7 +151,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     async def _row(self, owner: str | None) -> Any:
         if owner is None:
             return None
-        return await self._store._read(
+        return await self._db.read(
             lambda connection: connection.execute(
                 select(installations).where(installations.c.owner == owner)
             ).first()
@@ -288,7 +231,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             await self.delete_owner(owner)
             return
         # One user's tokens revoked: only the installer's user token is kept here.
-        await self._store._write(
+        await self._db.write(
             lambda tx: tx.execute(
                 update(installations)
                 .where(installations.c.owner == owner, installations.c.user_id == user_id)
@@ -303,7 +246,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         """Forget an installation and every token it had; True when there was one."""
         if owner is None:
             return False
-        gone = await self._store._write(
+        gone = await self._db.write(
             lambda tx: tx.execute(delete(installations).where(installations.c.owner == owner))
         )
         return bool(gone.rowcount)
@@ -323,7 +266,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             installations.c.bot_refresh_token.is_not(None).label("rotating"),
             installations.c.bot_token_expires_at,
         ).order_by(installations.c.owner)
-        rows = await self._store._read(lambda connection: connection.execute(query).all())
+        rows = await self._db.read(lambda connection: connection.execute(query).all())
         return [
             InstallationInfo(
                 owner=r.owner,
@@ -360,14 +303,14 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                     )
             return len(rows)
 
-        return await self._store._write(work)
+        return await self._db.write(work)
 
 
 class DatabaseOAuthStateStore(AsyncOAuthStateStore):
     """OAuth `state` values, each usable once and only before it expires, across processes."""
 
-    def __init__(self, store: Transactions, expiration_seconds: int = 600) -> None:
-        self._store = store
+    def __init__(self, database: Database, expiration_seconds: int = 600) -> None:
+        self._db = database
         self._lifetime = timedelta(seconds=expiration_seconds)
         self._logger = logging.getLogger("bot.installations")
 
@@ -385,7 +328,7 @@ class DatabaseOAuthStateStore(AsyncOAuthStateStore):
                 insert(oauth_states).values(digest=digest, expires_at=_now() + self._lifetime)
             )
 
-        await self._store._write(work)
+        await self._db.write(work)
         return state
 
     async def async_consume(self, state: str) -> bool:
@@ -403,56 +346,4 @@ class DatabaseOAuthStateStore(AsyncOAuthStateStore):
                 ).rowcount
             )
 
-        return await self._store._write(work)
-
-
-@dataclass(frozen=True)
-class Forgotten:
-    installation: bool
-    links: int
-    retries: int
-
-
-async def forget(store: Transactions, owner: str, event: str) -> Forgotten:
-    """An uninstall or revoked bot token: the installation's tokens, its links (authcodes) and
-    pending retries go, in one transaction; the audit trail keeps a row saying so."""
-
-    def work(tx: Connection) -> Forgotten:
-        installation = tx.execute(delete(installations).where(installations.c.owner == owner))
-        gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
-        gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
-        tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
-        tx.execute(
-            insert(audit).values(
-                at=_now(),
-                team_id=owner,
-                user_id="",
-                action=event[:16],
-                kind="",
-                outcome="secrets_deleted",
-                no_tech_console=False,
-            )
-        )
-        return Forgotten(
-            bool(installation.rowcount), int(gone_links.rowcount), int(gone_retries.rowcount)
-        )
-
-    return await store._write(work)
-
-
-async def adopt_workspace(store: Transactions, team_id: str, owner: str) -> int:
-    """A workspace now served through its organisation's org-wide install: its links, retries
-    and audit rows move from the team's key to the organisation's. A user linked under both
-    keeps the organisation's link. Returns how many links moved; doing it twice moves none."""
-    if team_id == owner:
-        return 0
-
-    def work(tx: Connection) -> int:
-        in_org = select(links.c.user_id).where(links.c.team_id == owner).scalar_subquery()
-        tx.execute(delete(links).where(links.c.team_id == team_id, links.c.user_id.in_(in_org)))
-        moved = tx.execute(update(links).where(links.c.team_id == team_id).values(team_id=owner))
-        tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
-        tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
-        return int(moved.rowcount)
-
-    return await store._write(work)
+        return await self._db.write(work)

@@ -15,14 +15,8 @@ from sqlalchemy import text
 
 from bot.config import Settings
 from bot.crypto import Cipher
-from bot.installations import (
-    DatabaseInstallationStore,
-    DatabaseOAuthStateStore,
-    Forgotten,
-    adopt_workspace,
-    forget,
-)
-from bot.store import Store
+from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.store import Forgotten, Store
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
 OAUTH_REFRESH_TOKEN = "xoxe-1-refresh-token-at-rest-4242"
@@ -87,7 +81,7 @@ async def dump(store: Store, table: str) -> str:
 async def test_a_workspace_installation_round_trips_with_its_tokens_encrypted(
     store: Store, keys: list[str]
 ) -> None:
-    installs = DatabaseInstallationStore(store, Cipher(keys))
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
     await installs.async_save(
         workspace_install(bot_refresh_token=OAUTH_REFRESH_TOKEN, bot_token_expires_in=43200)
     )
@@ -112,7 +106,7 @@ async def test_a_workspace_installation_round_trips_with_its_tokens_encrypted(
 async def test_an_org_wide_install_serves_every_workspace_of_the_organisation(
     store: Store, keys: list[str]
 ) -> None:
-    installs = DatabaseInstallationStore(store, Cipher(keys))
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
     await installs.async_save(org_install())
     for team in ("T10", "T11", None):
         found = await installs.async_find_installation(
@@ -140,7 +134,7 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_organisation(
 async def test_a_reinstall_replaces_the_tokens_and_rotation_saves_the_bot(
     store: Store, keys: list[str]
 ) -> None:
-    installs = DatabaseInstallationStore(store, Cipher(keys))
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
     await installs.async_save(workspace_install())
     await installs.async_save(workspace_install(bot_token="xoxb-9001-reinstalled-token-000"))
     found = await installs.async_find_installation(enterprise_id=None, team_id="T1")
@@ -166,7 +160,7 @@ async def test_a_reinstall_replaces_the_tokens_and_rotation_saves_the_bot(
 
 
 async def test_uninstall_and_revocation_delete_the_tokens(store: Store, keys: list[str]) -> None:
-    installs = DatabaseInstallationStore(store, Cipher(keys))
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
     await installs.async_save(workspace_install())
     await installs.async_save(org_install())
     # The installer's user token revoked: the bot keeps working.
@@ -181,40 +175,40 @@ async def test_uninstall_and_revocation_delete_the_tokens(store: Store, keys: li
 
 
 async def test_rotate_key_re_encrypts_the_tokens(store: Store, keys: list[str]) -> None:
-    await DatabaseInstallationStore(store, Cipher(keys)).async_save(
+    await DatabaseInstallationStore(store.database, Cipher(keys)).async_save(
         workspace_install(bot_refresh_token=OAUTH_REFRESH_TOKEN)
     )
     new_keys = [Fernet.generate_key().decode(), *keys]
-    assert await DatabaseInstallationStore(store, Cipher(new_keys)).rotate_key() == 1
+    assert await DatabaseInstallationStore(store.database, Cipher(new_keys)).rotate_key() == 1
     # Only the new key is needed now.
-    found = await DatabaseInstallationStore(store, Cipher(new_keys[:1])).async_find_installation(
-        enterprise_id=None, team_id="T1"
-    )
+    found = await DatabaseInstallationStore(
+        store.database, Cipher(new_keys[:1])
+    ).async_find_installation(enterprise_id=None, team_id="T1")
     assert found is not None
     assert (found.bot_token, found.bot_refresh_token) == (OAUTH_BOT_TOKEN, OAUTH_REFRESH_TOKEN)
 
 
 async def test_a_state_is_good_once_and_only_before_it_expires(store: Store) -> None:
-    states = DatabaseOAuthStateStore(store, expiration_seconds=600)
+    states = DatabaseOAuthStateStore(store.database, expiration_seconds=600)
     state = await states.async_issue()
     assert state not in await dump(store, "oauth_states")  # only its hash is kept
     assert await states.async_consume(state) is True
     assert await states.async_consume(state) is False
     assert await states.async_consume("not-a-state-we-issued") is False
     assert await states.async_consume("") is False
-    expired = DatabaseOAuthStateStore(store, expiration_seconds=-1)
+    expired = DatabaseOAuthStateStore(store.database, expiration_seconds=-1)
     assert await expired.async_consume(await expired.async_issue()) is False
 
 
 async def test_forget_deletes_the_owners_secrets_and_keeps_an_audit_row(
     store: Store, keys: list[str]
 ) -> None:
-    installs = DatabaseInstallationStore(store, Cipher(keys))
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
     await installs.async_save(org_install())
     await store.link("E1", "W1", "authcode-of-w1-0001", "cli")
     await store.link("T9", "U9", "authcode-elsewhere-9", "cli")
     await store.save_retry("E1", "W1", "rescue", None, {"cfield0": "x"}, timedelta(minutes=5))
-    gone = await forget(store, "E1", "app_uninstalled")
+    gone = await store.forget_installation("E1", "app_uninstalled")
     assert gone == Forgotten(installation=True, links=1, retries=1)
     assert await installs.listing() == []
     assert [link.team_id for link in await store.links()] == ["T9"]
@@ -227,9 +221,9 @@ async def test_a_workspace_adopted_by_its_organisation_keeps_its_links(store: St
     await store.link("T1", "W2", "authcode-team-w2-02", "cli")
     await store.link("E1", "W2", "authcode-org-w2-002", "cli")  # linked again since: kept
     await store.add_audit(team_id="T1", user_id="W1", action="request", kind="rescue", outcome="ok")
-    assert await adopt_workspace(store, "T1", "E1") == 1
+    assert await store.adopt_workspace("T1", "E1") == 1
     assert await store.authcode("E1", "W1") == "authcode-of-w1-0001"
     assert await store.authcode("E1", "W2") == "authcode-org-w2-002"
     assert await store.links("T1") == []
     assert [r.user_id for r in await store.audit_rows(team_id="E1")] == ["W1"]
-    assert await adopt_workspace(store, "T1", "E1") == 0
+    assert await store.adopt_workspace("T1", "E1") == 0
