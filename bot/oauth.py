@@ -13,6 +13,7 @@ import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
     AsyncFailureArgs,
@@ -23,6 +24,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth import OAuthStateUtils
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
@@ -130,6 +132,13 @@ def build_flow(
         callback_options=AsyncCallbackOptions(success=_success, failure=_failure),
         logger=logger,
     )
+    # Bolt's authorizer makes its token rotator a client of its own, pointed at slack.com
+    # whatever SLACK_API_URL says: rotation goes through ours instead.
+    authorize = settings.authorize
+    if isinstance(authorize, AsyncInstallationStoreAuthorize):
+        authorize.token_rotator = AsyncTokenRotator(
+            client_id=client_id, client_secret=client_secret, client=client
+        )
     return RescueOAuthFlow(client=client, logger=logger, settings=settings)
 
 

@@ -81,17 +81,13 @@ def installed(
 
 def workspace_of(body: Mapping[str, Any]) -> str | None:
     """The workspace a request comes from (where an org-wide token must act)."""
-    view = body.get("view")
-    team = body.get("team")
-    event = body.get("event")
+    team, view, event, user = (body.get(k) for k in ("team", "view", "event", "user"))
     return (
         _text(body.get("team_id"))
         or (_text(team.get("id")) if isinstance(team, dict) else _text(team))
         or (_text(view.get("team_id")) if isinstance(view, dict) else None)
         or (_text(event.get("team")) if isinstance(event, dict) else None)
-        or _text(
-            (body.get("user") or {}).get("team_id") if isinstance(body.get("user"), dict) else None
-        )
+        or (_text(user.get("team_id")) if isinstance(user, dict) else None)
     )
 
 
@@ -108,6 +104,7 @@ class OrgDirectory:
         self._fetch = fetch
         self._teams: dict[str, tuple[float, set[str]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._adopted: set[tuple[str, str]] = set()
 
     async def teams(self, enterprise_id: str, must_include: str | None = None) -> set[str]:
         known = self._teams.get(enterprise_id)
@@ -133,10 +130,26 @@ class OrgDirectory:
 
     def forget(self, enterprise_id: str) -> None:
         self._teams.pop(enterprise_id, None)
+        self._adopted = {pair for pair in self._adopted if pair[1] != enterprise_id}
+
+    async def adopt_once(
+        self, team_id: str, owner: str, move: Callable[[str, str], Awaitable[int]]
+    ) -> None:
+        """The first time this process serves a workspace through its organisation's org-wide
+        install, the workspace's existing links move to the organisation (`move`)."""
+        if (team_id, owner) in self._adopted or team_id == owner:
+            return
+        moved = await move(team_id, owner)
+        self._adopted.add((team_id, owner))
+        if moved:
+            log.info("workspace_adopted", team=team_id, enterprise=owner, links=moved)
 
 
 async def who_is_asking(
-    body: Mapping[str, Any], serving: Installed, directory: OrgDirectory | None
+    body: Mapping[str, Any],
+    serving: Installed,
+    directory: OrgDirectory | None,
+    adopt: Callable[[str, str], Awaitable[int]] | None = None,
 ) -> tuple[Requester, bool]:
     """The requester keyed by the installation's owner, and whether they are from elsewhere.
 
@@ -153,4 +166,6 @@ async def who_is_asking(
         member = who.team_id in await directory.teams(enterprise, must_include=who.team_id)
     if not member:
         return who, True
+    if adopt is not None and directory is not None:
+        await directory.adopt_once(who.team_id, enterprise, adopt)
     return Requester(enterprise, who.user_id, who.channel_id), False

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import modals, texts
 from bot.rescue import Kind
 from bot.runtime import Runtime
-from handlers import home, link, pin, share
+from handlers import home, installs, link, pin, share
 from handlers.listening import ProvideRuntime, on_error
 
 
@@ -35,3 +35,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.event("app_home_opened")(home.home_opened)
     app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
     app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(home.home_lens)
+    # Uninstall and revocation
+    app.event("app_uninstalled")(installs.app_uninstalled)
+    app.event("tokens_revoked")(installs.tokens_revoked)
