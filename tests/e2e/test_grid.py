@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 import pytest
 
 from bot import texts
-from tests.conftest import BOT_TOKEN, Harness, start_harness, state_values
-from tests.fakes import FakeRescue, FakeSlack
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness, running_app
+from tests.support.settings import BOT_TOKEN
+from tests.support.slack_payloads import state_values
 
 ORG = "E0GRID1"
 WORKSPACES = ("T0GRIDA", "T0GRIDB")
@@ -35,10 +37,8 @@ async def grid(
         "bot_id": "B0BOT",
     }
     fake_slack.org_teams[ORG] = list(WORKSPACES)
-    h, (server, http) = await start_harness(fake_slack, fake_rescue, sqlite_url)
-    yield h
-    await http.close()
-    await server.close()
+    async with running_app(fake_slack, fake_rescue, sqlite_url) as h:
+        yield h
 
 
 def grid_command(h: Harness, team: str, user: str = AGENT) -> tuple[bytes, str]:
@@ -111,7 +111,7 @@ async def test_one_link_serves_the_agent_in_every_workspace_of_the_organisation(
     calls = grid.rescue.pin_calls()
     assert [c.params["authcode"] for c in calls] == [GRID_AUTHCODE, GRID_AUTHCODE]
     # Audit rows are the organisation's: a team lead sees them from any workspace.
-    rows = await grid.services.store.audit_rows(team_id=ORG, action="request")
+    rows = await grid.runtime.store.audit_rows(team_id=ORG, action="request")
     assert len(rows) == 2
 
 
@@ -131,7 +131,7 @@ async def test_links_made_before_the_org_wide_install_keep_working(grid: Harness
     grid.rescue.answers[GRID_AUTHCODE] = "OK PINCODE:515151"
     message = await request_pin(grid, WORKSPACES[1])
     assert "515151" in json.dumps(message)
-    store = grid.services.store
+    store = grid.runtime.store
     assert await store.authcode(ORG, AGENT) == GRID_AUTHCODE
     assert await store.links(WORKSPACES[1]) == []
     # ...and now from the organisation's other workspace too.

@@ -13,19 +13,15 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
-from bot.config import Settings
 from bot.crypto import Cipher
 from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
 from bot.store import Forgotten, Store
+from tests.support.settings import driver_url
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
 OAUTH_REFRESH_TOKEN = "xoxe-1-refresh-token-at-rest-4242"
 OAUTH_USER_TOKEN = "xoxp-9001-installer-user-token-at-rest"
-ORG_BOT_TOKEN = "xoxb-e100-org-wide-bot-token-at-rest"
-
-
-def driver_url(url: str) -> str:
-    return Settings(_env_file=None, database_url=url).sqlalchemy_url  # type: ignore[call-arg]
+OAUTH_ORG_BOT_TOKEN = "xoxb-e100-org-wide-bot-token-at-rest"
 
 
 @pytest.fixture
@@ -63,7 +59,7 @@ def org_install() -> Installation:
         enterprise_id="E1",
         enterprise_name="Acme Group",
         team_id=None,
-        bot_token=ORG_BOT_TOKEN,
+        bot_token=OAUTH_ORG_BOT_TOKEN,
         bot_id="B2",
         bot_user_id="W0BOT",
         bot_scopes="commands",
@@ -112,7 +108,7 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_organisation(
         found = await installs.async_find_installation(
             enterprise_id="E1", team_id=team, is_enterprise_install=True
         )
-        assert found is not None and found.bot_token == ORG_BOT_TOKEN
+        assert found is not None and found.bot_token == OAUTH_ORG_BOT_TOKEN
         assert found.is_enterprise_install and found.team_id is None
     # A workspace-level request in that organisation is not the org-wide installation's.
     assert (
@@ -128,7 +124,7 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_organisation(
         "Acme Group",
         False,
     )
-    assert ORG_BOT_TOKEN not in repr(info)
+    assert OAUTH_ORG_BOT_TOKEN not in repr(info)
 
 
 async def test_a_reinstall_replaces_the_tokens_and_rotation_saves_the_bot(

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import text
 
 from bot import texts
-from tests.conftest import Harness, start_harness
-from tests.fakes import FakeRescue, FakeSlack
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness, running_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,25 +51,22 @@ async def oauth_app(
     fake_slack: FakeSlack, fake_rescue: FakeRescue, database_url: str
 ) -> AsyncIterator[Harness]:
     """The app installed by nobody yet, on each database in turn."""
-    h, (server, http) = await start_harness(
-        fake_slack, fake_rescue, database_url, **oauth_settings(fake_slack)
-    )
-    fake_slack.redirect_url = h.url.removesuffix("/slack/events") + "/slack/oauth_redirect"
-    fake_slack.installing = {
-        "team": {"id": WORKSPACE, "name": "Acme Support"},
-        "installer": "U0ADMIN",
-    }
-    yield h
-    await http.close()
-    await server.close()
+    settings = oauth_settings(fake_slack)
+    async with running_app(fake_slack, fake_rescue, database_url, **settings) as h:
+        fake_slack.redirect_url = h.base_url + "/slack/oauth_redirect"
+        fake_slack.installing = {
+            "team": {"id": WORKSPACE, "name": "Acme Support"},
+            "installer": "U0ADMIN",
+        }
+        yield h
 
 
 def base(h: Harness) -> str:
-    return h.url.removesuffix("/slack/events")
+    return h.base_url
 
 
 async def rows(h: Harness, table: str) -> str:
-    async with h.services.store.engine.connect() as connection:
+    async with h.runtime.store.engine.connect() as connection:
         found = (await connection.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608
     return "\n".join(" ".join(str(v) for v in row) for row in found)
 
@@ -251,7 +248,7 @@ async def test_tokens_rotate_and_an_org_wide_install_serves_its_workspaces(
     stored = await rows(h, "installations")
     assert "E0OAUTH" in stored and second not in stored and first not in stored
     # The installations listing names it, without a token.
-    [info] = await h.services.installations.listing()  # type: ignore[union-attr]
+    [info] = await h.runtime.installations.listing()  # type: ignore[union-attr]
     assert (info.owner, info.org_wide, info.rotating) == ("E0OAUTH", True, True)
 
 
@@ -260,7 +257,7 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
 
     h = oauth_app
     assert await install_over_http(h) == 200
-    store = h.services.store
+    store = h.runtime.store
     await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
     await store.save_retry(
         WORKSPACE, "U0AGENT", "rescue", None, {"cfield0": "Jane"}, timedelta(minutes=10)
