@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
-from bot.logs import get_logger
+from bot.logs import get_logger, secrets
 
 log = get_logger(__name__)
 
@@ -107,6 +107,15 @@ async def _failure(args: AsyncFailureArgs) -> BoltResponse:
     )
 
 
+class _Scrubbed(logging.Filter):
+    """Bolt's flow logs the one-time code when Slack refuses it: scrubbed before any handler
+    (ours or anyone's) sees the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = secrets.scrub(record.getMessage()), None
+        return True
+
+
 def build_flow(
     *,
     client_id: str,
@@ -117,6 +126,8 @@ def build_flow(
     client: AsyncWebClient,
 ) -> RescueOAuthFlow:
     logger = logging.getLogger("slack_bolt.oauth")
+    if not any(isinstance(f, _Scrubbed) for f in logger.filters):
+        logger.addFilter(_Scrubbed())
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import texts
+from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 WORKSPACE = "T0OAUTH1"
 OAUTH_AUTHCODE = "AUTHc0de-oauth-agent-6262"
+REFUSED_CODE = "refused-oauth-code-77777"
 
 
 def oauth_settings(slack: FakeSlack) -> dict[str, Any]:
@@ -203,8 +205,22 @@ async def test_a_wrong_or_missing_state_is_refused_and_nothing_is_stored(
                 assert texts.INSTALL_FAILED_TITLE in await answer.text()
     assert h.slack.calls_to("oauth.v2.access") == []
     assert await rows(h, "installations") == ""
-    # The issued state is still good for its own browser (nothing consumed it).
+    # The issued state is still good for its own browser (nothing consumed it)...
     assert await rows(h, "oauth_states") != ""
+    # ...once: with a code Slack refuses, nothing is stored and the code is in no log line.
+    sweep.remember(REFUSED_CODE)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            redirect,
+            params={"code": REFUSED_CODE, "state": issued},
+            headers={"Cookie": f"slack-app-oauth-state={issued}"},
+        ) as answer,
+    ):
+        assert answer.status == 401
+    assert len(h.slack.calls_to("oauth.v2.access")) == 1
+    assert await rows(h, "installations") == ""
+    assert await rows(h, "oauth_states") == ""
 
 
 async def test_a_cancelled_installation_says_so(oauth_app: Harness) -> None:

@@ -52,6 +52,20 @@ def test_shortcuts_and_home_are_declared() -> None:
     assert shortcuts == {MESSAGE_SHORTCUT: "message", GLOBAL_SHORTCUT: "global"}
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     events = data["settings"]["event_subscriptions"]
-    assert events["request_url"].endswith("/slack/events") and events["bot_events"] == [
-        "app_home_opened"
-    ]
+    assert events["request_url"].endswith("/slack/events")
+    assert "app_home_opened" in events["bot_events"]
+
+
+def test_grid_and_oauth_installation_are_turned_on() -> None:
+    from bot import oauth
+
+    data = manifest()
+    assert data["settings"]["org_deploy_enabled"] is True
+    events = data["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    [redirect] = data["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(oauth.REDIRECT_PATH)
+    # What "Add to Slack" asks for is what the manifest declares.
+    assert set(oauth.BOT_SCOPES) == set(data["oauth_config"]["scopes"]["bot"])
+    # A rotating token would expire under SLACK_BOT_TOKEN, the default setup.
+    assert data["settings"]["token_rotation_enabled"] is False
