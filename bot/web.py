@@ -44,9 +44,10 @@ DRAIN_SECONDS = 25.0
 Wiring = Callable[[AsyncApp, Runtime], None]
 
 
-def build_bolt(runtime: Runtime, wire: Wiring) -> AsyncApp:
+def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> AsyncApp:
+    """`oauth_install=False` (Socket Mode): one installation, the SLACK_BOT_TOKEN's."""
     secret = runtime.settings.slack_signing_secret
-    flow = oauth_flow(runtime)
+    flow = oauth_flow(runtime) if oauth_install else None
     bolt = AsyncApp(
         client=runtime.slack,
         signing_secret=secret.get_secret_value() if secret else None,

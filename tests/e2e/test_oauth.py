@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 ]
 WORKSPACE = "T0OAUTH1"
 OAUTH_AUTHCODE = "AUTHc0de-oauth-agent-6262"
-REFUSED_CODE = "refused-oauth-code-77777"
+CODE_SLACK_REFUSES = "refused-oauth-code-77777"
 
 
 def oauth_settings(slack: FakeSlack) -> dict[str, Any]:
@@ -214,7 +214,7 @@ async def test_a_wrong_or_missing_state_is_refused_and_nothing_is_stored(
         aiohttp.ClientSession() as http,
         http.get(
             redirect,
-            params={"code": REFUSED_CODE, "state": issued},
+            params={"code": CODE_SLACK_REFUSES, "state": issued},
             headers={"Cookie": f"slack-app-oauth-state={issued}"},
         ) as answer,
     ):
@@ -224,7 +224,7 @@ async def test_a_wrong_or_missing_state_is_refused_and_nothing_is_stored(
     assert await rows(h, "oauth_states") == ""
     logged = [r.getMessage() for r in caplog.records if not r.name.startswith("aiohttp.access")]
     assert any("with code: [redacted]" in line for line in logged)
-    assert not any(REFUSED_CODE in line for line in logged)
+    assert not any(CODE_SLACK_REFUSES in line for line in logged)
 
 
 async def test_a_cancelled_installation_says_so(oauth_app: Harness) -> None:
