@@ -27,7 +27,7 @@ async def home_opened(
         runtime.store.adopt_workspace,
     )
     if not foreign:
-        await home.publish(runtime, who.team_id, user)
+        await home.publish(runtime, who.team_id, user, workspace=team)
 
 
 async def home_rescue(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -165,4 +165,5 @@ async def test_app_home_is_published_from_any_workspace(grid: Harness) -> None:
     assert status == 200
     [call] = await grid.slack.wait_for(lambda: grid.slack.calls_to("views.publish"))
     assert call.params["user_id"] == AGENT
+    assert call.params["team_id"] == WORKSPACES[1]  # an org-wide token names the workspace
     assert texts.HOME_LINKED in json.dumps(call.params["view"])

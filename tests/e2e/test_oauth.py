@@ -174,13 +174,19 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
     # A request from that workspace: authorized with its token, and served with it.
     await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
     before = len(h.slack.calls)
-    body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+    body, rid = slash_command(h, WORKSPACE, "U0AGENT")
     status, answer, _ = await h.post(body)
     assert (status, answer) == (200, "")
-    await h.opened_view()
+    view = await h.opened_view()
     after = h.slack.calls[before:]
     assert {c.method for c in after} >= {"auth.test", "views.open"}
     assert all(c.token == token for c in after if c.method in ("auth.test", "views.open"))
+    # ...and the PIN reaches the agent, requested with their link in that workspace.
+    h.rescue.answers[OAUTH_AUTHCODE] = "OK PINCODE:737373"
+    status, _ = await h.submit(view, {"cfield0": "Jane"}, user="U0AGENT", team=WORKSPACE)
+    assert status == 200
+    assert "737373" in json.dumps(await h.slack.response(rid))
+    assert [c.params["authcode"] for c in h.rescue.pin_calls()] == [OAUTH_AUTHCODE]
 
 
 async def test_a_wrong_or_missing_state_is_refused_and_nothing_is_stored(
