@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import linking, texts
+from bot import linking, slack_calls, texts
 from bot.database import now
 from bot.messages import ASSUMED_VALIDITY, buttons, escape, validity
 from bot.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
@@ -123,7 +123,7 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     return home_view(linked, _rows(runtime, mine), team, now())
 
 
-async def publish(runtime: Runtime, team_id: str, user_id: str) -> None:
-    await runtime.slack.views_publish(
-        user_id=user_id, view=await home_for(runtime, team_id, user_id)
-    )
+async def publish(runtime: Runtime, team_id: str, user_id: str) -> bool:
+    """Show the agent's App Home; False when Slack would not take it (already logged)."""
+    view = await home_for(runtime, team_id, user_id)
+    return (await slack_calls.call(runtime.slack, "views.publish", user_id=user_id, view=view)).ok

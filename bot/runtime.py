@@ -8,38 +8,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.logs import get_logger, register_secrets
-from bot.metrics import IN_FLIGHT, SLACK_API_ERRORS
+from bot.metrics import IN_FLIGHT
 from bot.rescue import RescueClient
+from bot.slack_calls import SlackClient
 from bot.store import Store
 
 log = get_logger(__name__)
-
-
-class CountingWebClient(AsyncWebClient):
-    """The Web API client, counting every call that still failed after its retries."""
-
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
-        try:
-            return await super().api_call(api_method, **kwargs)
-        except SlackApiError as error:
-            SLACK_API_ERRORS.labels(api_method, str(error.response.get("error"))).inc()
-            raise
-        except Exception as error:
-            SLACK_API_ERRORS.labels(api_method, type(error).__name__).inc()
-            raise
 
 
 class RequestsUnderWay:
@@ -106,16 +87,15 @@ class Runtime:
             await http.close()
             raise
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        slack = CountingWebClient(
+        slack = SlackClient(
             token=token,
             base_url=settings.slack_api_url,
             session=http,
-            timeout=10,
+            # For Bolt's own calls (auth.test, before the ack): Slack waits 3 seconds for that.
+            # bot.slack_calls gives each of its calls a timeout of its own.
+            call_timeout=2.5,
             logger=logging.getLogger("slack_sdk.web"),
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            ],
+            retry_handlers=[],  # bot.slack_calls retries, knowing which calls may repeat
         )
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
         return cls(settings, http, store, rescue, slack)

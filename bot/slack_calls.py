@@ -132,6 +132,8 @@ _ERROR_CODE = re.compile(r"\A[a-z][a-z0-9_.]{0,59}\Z")
 _arrival: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "slack_request_arrival", default=None
 )
+# Set during one of `run`'s attempts, which has its own timeout.
+_timed: contextvars.ContextVar[bool] = contextvars.ContextVar("slack_call_timed", default=False)
 
 
 def mark_arrival(at: float | None = None) -> None:
@@ -147,15 +149,21 @@ def arrival() -> float | None:
 class SlackClient(AsyncWebClient):
     """The Web API client for every caller, Bolt's own calls (auth.test) included.
 
-    It honours `timeout` on the shared session, which slack_sdk does not, and hands a body that
-    is not JSON on as `{}`, so that `validate()` raises `SlackApiError` for it instead of
+    It has a timeout on the shared session, which slack_sdk's has not (`call_timeout`, for
+    the calls made outside `run`, whose attempts have their own), and it hands a body that is
+    not JSON on as `{}`, so that `validate()` raises `SlackApiError` for it instead of
     `AttributeError` (a `text/plain` 200). Build it with `retry_handlers=[]`: `run` retries.
     """
+
+    def __init__(self, *args: Any, call_timeout: float = 2.5, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # slack_sdk's `timeout` is a whole number of seconds, and ignored on a shared session.
+        self.call_timeout = call_timeout
 
     async def _request(
         self, *, http_verb: str, api_url: str, req_args: dict[str, Any]
     ) -> dict[str, Any]:
-        async with asyncio.timeout(self.timeout):
+        async with asyncio.timeout(None if _timed.get() else self.call_timeout):
             answer: dict[str, Any] = await super()._request(
                 http_verb=http_verb, api_url=api_url, req_args=req_args
             )
@@ -271,6 +279,7 @@ def next_wait(policy: Policy, outcome: Outcome, retried: int, limited: int) -> f
 
 
 async def _attempt(send: Callable[[], Awaitable[Any]], seconds: float) -> Outcome:
+    timed = _timed.set(True)
     try:
         async with asyncio.timeout(seconds):
             answer = await send()
@@ -279,6 +288,8 @@ async def _attempt(send: Callable[[], Awaitable[Any]], seconds: float) -> Outcom
         if outcome.fault is Fault.UNEXPECTED:
             log.error("slack_call_unexpected", exc_info=error)
         return outcome
+    finally:
+        _timed.reset(timed)
     if isinstance(answer, Outcome):
         return answer
     status = getattr(answer, "status_code", 200)

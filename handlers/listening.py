@@ -14,9 +14,8 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 
-from bot import linking, messages, texts
+from bot import linking, messages, slack_calls, texts
 from bot.database import StoreUnavailable
 from bot.deliver import deliver
 from bot.identity import MalformedPayload, Requester, is_foreign, requester
@@ -108,13 +107,10 @@ async def open_modal(asker: Asker, trigger_id: Any, view: dict[str, Any], comman
     if not isinstance(trigger_id, str):
         log.warning("no_trigger_id")
         return False
-    try:
-        await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views_open_failed", error=error.response.get("error"))
-    except (OSError, TimeoutError) as error:
-        log.warning("views_open_failed", error=type(error).__name__)
-    else:
+    opened = await slack_calls.call(
+        asker.runtime.slack, "views.open", trigger_id=trigger_id, view=view
+    )
+    if opened.ok:
         return True
     await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
     return False
@@ -160,28 +156,61 @@ async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind
 
 
 async def on_error(
-    error: Exception, body: dict[str, Any], context: AsyncBoltContext
-) -> BoltResponse:
-    """A listener failed: the database being down is told to the agent; anything else was a
-    payload the listener could not read."""
-    if not isinstance(error, StoreUnavailable) or _RUNTIME not in context:
+    error: Exception,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    """A listener failed. Logged here once, with its traceback; the agent is told privately.
+
+    Bolt hands `response` None once the listener had acked: Slack has had its answer, and
+    returning a BoltResponse then trips Bolt's `assert response is not None`. Before the ack,
+    the BoltResponse returned is what Slack gets. This never raises: an error handler that
+    fails is a second, unhandled error in a task nobody awaits.
+    """
+    acked = response is None
+    runtime = context.get(_RUNTIME)
+    if not isinstance(runtime, Runtime):
         log.error("listener_failed", exc_info=error)
-        return BoltResponse(status=400, body="")
-    log.error("database_unavailable", error=str(error))
-    ack = await database_down(runtime_of(context), body)
-    if ack is None:
+        return None if acked else BoltResponse(status=400, body="")
+    if isinstance(error, StoreUnavailable):
+        log.error("database_unavailable", error=str(error))
+        inline = await _tell_safely(runtime, body, texts.DATABASE_DOWN, acked)
+    elif isinstance(error, MalformedPayload) or not acked:
+        # A payload the listener could not read, or no ack yet: Slack shows its own error.
+        log.error("listener_failed", exc_info=error)
+        return None if acked else BoltResponse(status=400, body="")
+    else:
+        log.error("listener_failed", exc_info=error)
+        inline = await _tell_safely(runtime, body, texts.LISTENER_FAILED, acked)
+    if acked:
+        return None
+    if inline is None:
         return BoltResponse(status=200, body="")
     return BoltResponse(
-        status=200, body=json.dumps(ack), headers={"content-type": "application/json"}
+        status=200, body=json.dumps(inline), headers={"content-type": "application/json"}
     )
 
 
-async def database_down(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any] | None:
-    """Say so privately. Returns the modal's ack, if any."""
+async def _tell_safely(
+    runtime: Runtime, body: dict[str, Any], text: str, acked: bool
+) -> dict[str, Any] | None:
+    try:
+        return await tell_failure(runtime, body, text, acked)
+    except Exception as error:  # a second failure must not hide the first
+        log.error("failure_not_told", error=type(error).__name__)
+        return None
+
+
+async def tell_failure(
+    runtime: Runtime, body: dict[str, Any], text: str, acked: bool
+) -> dict[str, Any] | None:
+    """Say `text` privately. Returns the modal's ack instead while the link modal is still
+    open (not acked), so the sentence shows inline."""
     view = body.get("view")
     if body.get("type") == "view_submission" and isinstance(view, dict):
-        if view.get("callback_id") == LINK_CALLBACK:  # still open: the error shows inline
-            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: texts.DATABASE_DOWN}}
+        if view.get("callback_id") == LINK_CALLBACK and not acked:
+            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: text}}
         response_url = ModalState.load(view.get("private_metadata")).response_url
     else:
         response_url = text_field(body, "response_url")
@@ -189,5 +218,5 @@ async def database_down(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any
         who = requester(body)
     except MalformedPayload:
         return None
-    await deliver(runtime, response_url, who.user_id, messages.notice(texts.DATABASE_DOWN))
+    await deliver(runtime, response_url, who.user_id, messages.notice(text))
     return None
