@@ -9,11 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 
 from bot import linking, messages, slack_calls, texts
 from bot.database import StoreUnavailable
@@ -92,9 +94,18 @@ def identify(
 async def acknowledge(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, action: str
 ) -> Asker | None:
-    """Ack first, then identify; a user from another organisation is told so and gets None."""
+    """Ack, and identify; a user from another organisation is told so and gets None.
+
+    Read before the ack (it is pure): Bolt loses the ack of a listener that raises right after
+    it, before its first wait, and Slack then hears 404.
+    """
+    try:
+        who, foreign = identify(body, context, action)
+    except MalformedPayload:
+        await ack()
+        log.warning("malformed_payload", action=action)
+        return None
     await ack()
-    who, foreign = identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"))
     if foreign:
         await asker.deliver(messages.notice(texts.FOREIGN_USER))
@@ -161,7 +172,8 @@ async def on_error(
     context: AsyncBoltContext,
     response: BoltResponse | None,
 ) -> BoltResponse | None:
-    """A listener failed. Logged here once, with its traceback; the agent is told privately.
+    """A listener (or a middleware) failed. Logged here once, with its traceback; the agent
+    is told privately.
 
     Bolt hands `response` None once the listener had acked: Slack has had its answer, and
     returning a BoltResponse then trips Bolt's `assert response is not None`. Before the ack,
@@ -170,6 +182,11 @@ async def on_error(
     """
     acked = response is None
     runtime = context.get(_RUNTIME)
+    if not acked and isinstance(error, aiohttp.ClientError | TimeoutError | SlackApiError):
+        # Bolt's own Slack call before any listener (auth.test): a slash command shows
+        # this body to the agent.
+        log.error("slack_unreachable_before_ack", exc_info=error)
+        return BoltResponse(status=200, body=texts.SLACK_UNAVAILABLE)
     if not isinstance(runtime, Runtime):
         log.error("listener_failed", exc_info=error)
         return None if acked else BoltResponse(status=400, body="")

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from bot import linking, messages, modals, texts
 from bot.deliver import deliver
-from bot.identity import Requester
+from bot.identity import MalformedPayload, Requester
+from bot.logs import get_logger
 from bot.message_words import message_words
 from bot.modals import ModalState
 from bot.pin_request import request_pin
@@ -26,6 +27,8 @@ from handlers.listening import (
     runtime_of,
     text_field,
 )
+
+log = get_logger(__name__)
 
 # users.info for the message author: the modal must still open inside the trigger's 3 s.
 AUTHOR_LOOKUP_SECONDS = 1.0
@@ -100,8 +103,13 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     if errors:
         await ack(response_action="errors", errors=errors)
         return
+    try:  # read before the ack: see handlers.listening.acknowledge
+        who, foreign = identify(body, context, texts.COMMAND[modal.kind])
+    except MalformedPayload:
+        await ack()
+        log.warning("malformed_payload", action="pin_submitted")
+        return
     await ack()
-    who, foreign = identify(body, context, texts.COMMAND[modal.kind])
     if foreign:
         await deliver(runtime, modal.response_url, who.user_id, messages.notice(texts.FOREIGN_USER))
         return

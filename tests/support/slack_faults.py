@@ -29,6 +29,7 @@ class SlackFault:
     delay: float = 0.0  # seconds before the answer (or the drop)
     drop: Drop | None = None  # "close": ServerDisconnectedError; "reset": a TCP reset
     times: int = 1
+    usual_answer: bool = False  # after the delay, the fake's own answer (a slow Slack)
 
     @classmethod
     def slack_error(cls, error: str, status: int = 200, times: int = 1) -> SlackFault:
@@ -66,12 +67,12 @@ class SlackFault:
     @classmethod
     def hang(cls, seconds: float = 60.0, times: int = 1) -> SlackFault:
         """No answer for `seconds` (a stop of the fake ends the wait), then the usual one."""
-        return cls(delay=seconds, times=times)
+        return cls(delay=seconds, times=times, usual_answer=True)
 
     @property
     def answers(self) -> bool:
-        """Whether this fault replaces the answer (a bare hang delays the usual one)."""
-        return self.drop is not None or bool(self.body) or self.status != 200
+        """Whether this fault replaces the answer (a hang only delays the usual one)."""
+        return not self.usual_answer
 
 
 class FaultScript:
