@@ -83,12 +83,25 @@ async def user_info(
     return (await lookup_user(runtime, user_id, budget))[0]
 
 
-async def is_team_lead(runtime: Runtime, user_id: str) -> bool:
-    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner."""
+# Asked before a modal opens or a submission is answered: inside Slack's 3 seconds.
+LEAD_CHECK_SECONDS = 1.5
+
+
+async def is_team_lead(
+    runtime: Runtime, user_id: str, budget: float | None = None
+) -> bool | None:
+    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner; None when Slack could not say."""
     if user_id in runtime.settings.admin_slack_user_ids:
         return True
-    user = await user_info(runtime, user_id)
-    return bool(user and (user.get("is_admin") or user.get("is_owner")))
+    user, answer = await lookup_user(runtime, user_id, budget)
+    if user is None:
+        return False if answer.fault is slack_calls.Fault.SLACK_ERROR else None
+    return bool(user.get("is_admin") or user.get("is_owner"))
+
+
+def not_a_lead(lead: bool | None) -> str:
+    """The sentence for someone who may not link others, or whose rights Slack didn't say."""
+    return texts.SLACK_UNAVAILABLE if lead is None else texts.NOT_ADMIN
 
 
 @dataclass(frozen=True)

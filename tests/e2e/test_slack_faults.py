@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from bot import texts
 from bot.database import now
-from bot.modals import RETRY_ACTION, SHARE_ACTION
+from bot.modals import LINK_CALLBACK, RETRY_ACTION, SHARE_ACTION
 from bot.schema import retries
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import (
@@ -91,6 +91,19 @@ async def test_app_home_is_published_when_the_admin_check_gets_a_page(harness: H
     assert await open_home(harness, "U1") == 200
     view = await published(harness, "U1")
     assert view["type"] == "home"
+
+
+async def test_linking_someone_else_when_slack_cannot_say_who_is_a_lead(
+    harness: Harness,
+) -> None:
+    harness.slack.admins.add("U1")
+    harness.slack.script("users.info", SlackFault.not_json(503, "down", "text/plain", times=3))
+    _, _, rid = await harness.command("link <@U0JANE|jane>")
+    shown = message_text(await harness.slack.response(rid))
+    assert texts.SLACK_UNAVAILABLE in shown and texts.NOT_ADMIN not in shown
+    assert harness.slack.calls_to("views.open") == []
+    _, _, rid = await harness.command("link <@U0JANE|jane>")  # Slack answers again
+    assert (await harness.opened_view())["callback_id"] == LINK_CALLBACK
 
 
 async def test_a_dm_answered_with_a_page_leaves_the_pin_on_app_home(harness: Harness) -> None:
