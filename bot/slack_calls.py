@@ -409,10 +409,11 @@ async def post_to_response_url(
 
 
 def response_url_body(raw: bytes) -> Any:
-    """Slack answers a response_url with `ok` as text, or JSON with `ok`; an error as a short
-    code (`expired_url`, `used_url`), or JSON with `error`. Anything else is left as text."""
+    """Slack answers a response_url with `ok` as text (or nothing), or JSON with `ok`; an error
+    as a short code (`expired_url`, `used_url`), or JSON with `error`. Anything else is left as
+    text."""
     text = raw.decode("utf-8", errors="replace").strip()
-    if text == "ok":
+    if text in ("ok", ""):  # with a 2xx, taken; with any other status, the status decides
         return {"ok": True}
     if _ERROR_CODE.match(text):
         return {"ok": False, "error": text}

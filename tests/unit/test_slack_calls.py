@@ -149,6 +149,7 @@ def test_a_429_carries_its_retry_after() -> None:
     ("raw", "data"),
     [
         (b"ok", {"ok": True}),
+        (b"", {"ok": True}),
         (b"expired_url", {"ok": False, "error": "expired_url"}),
         (b'{"ok": false, "error": "used_url"}', {"ok": False, "error": "used_url"}),
         (b"<html>Bad gateway</html>", "<html>Bad gateway</html>"),
@@ -162,6 +163,12 @@ def test_response_url_bodies(raw: bytes, data: Any) -> None:
 def test_a_response_url_that_expired_is_slacks_no() -> None:
     outcome = classify_answer(404, {}, response_url_body(b"expired_url"))
     assert (outcome.fault, outcome.error) == (Fault.SLACK_ERROR, "expired_url")
+
+
+def test_an_empty_response_url_answer_is_judged_by_its_status() -> None:
+    assert classify_answer(200, {}, response_url_body(b"")).fault is None
+    assert classify_answer(502, {}, response_url_body(b"")).fault is Fault.SERVER_ERROR
+    assert classify_answer(404, {}, response_url_body(b"")).fault is Fault.HTTP_ERROR
 
 
 SAFE = Policy(attempt_timeout=1.0, budget=10.0, retries=2, backoff=(0.25, 0.75))
