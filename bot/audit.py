@@ -32,6 +32,7 @@ COLUMNS = (
     "id",
     "ref_id",
     "request_id",  # the one its log lines carry
+    "sms",  # Lens by SMS: what became of the text (never the number)
 )
 PURGE_EVERY_SECONDS = 3600.0
 

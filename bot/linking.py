@@ -69,10 +69,13 @@ def mentioned_user(text: str) -> str | None:
 
 
 async def lookup_user(
-    runtime: Runtime, user_id: str, budget: float | None = None
+    runtime: Runtime, user_id: str, budget: float | None = None, include_locale: bool = False
 ) -> tuple[dict[str, Any] | None, SlackResult]:
     """users.info: the user (None when Slack did not say), and how the call went."""
-    answer = await slack_calls.call(runtime.slack, "users.info", budget=budget, user=user_id)
+    extra: dict[str, Any] = {"include_locale": True} if include_locale else {}
+    answer = await slack_calls.call(
+        runtime.slack, "users.info", budget=budget, user=user_id, **extra
+    )
     user = answer.get("user")
     return (user if answer.ok and isinstance(user, dict) else None), answer
 
@@ -81,6 +84,13 @@ async def user_info(
     runtime: Runtime, user_id: str, budget: float | None = None
 ) -> dict[str, Any] | None:
     return (await lookup_user(runtime, user_id, budget))[0]
+
+
+async def user_locale(runtime: Runtime, user_id: str) -> str | None:
+    """The user's Slack locale (`de-DE`), for the Lens SMS language; None when Slack won't say."""
+    user, _ = await lookup_user(runtime, user_id, include_locale=True)
+    locale = user.get("locale") if user is not None else None
+    return locale if isinstance(locale, str) and locale else None
 
 
 # Asked before a modal opens or a submission is answered: inside Slack's 3 seconds.

@@ -48,6 +48,7 @@ audit = Table(
     Column("delivered", Boolean, nullable=True),
     Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
     Column("request_id", String(32), nullable=True),  # the one its log lines carry
+    Column("sms", String(16), nullable=True),  # Lens by SMS: sent | not_sent | …; no number
     Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
 
@@ -113,6 +114,7 @@ class AuditRow:
     delivered: bool | None
     ref_id: int | None
     request_id: str | None = None
+    sms: str | None = None
 
 
 @dataclass(frozen=True)

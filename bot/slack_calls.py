@@ -126,6 +126,10 @@ RESPONSE_URL = Policy(attempt_timeout=4.0, budget=8.0, retries=1)
 # Posted for the whole channel to see: repeated only when Slack surely did not take it.
 RESPONSE_URL_PUBLIC = Policy(attempt_timeout=4.0, budget=8.0, repeatable=False)
 
+# A workflow step's result (functions.completeSuccess/Error): a second report is refused, not
+# repeated.
+FUNCTION_RESULT = Policy(attempt_timeout=4.0, budget=10.0)
+
 DEFAULT_RETRY_AFTER = 1.0
 _ERROR_CODE = re.compile(r"\A[a-z][a-z0-9_.]{0,59}\Z")
 

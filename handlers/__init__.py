@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import modals, texts
+from bot import modals, texts, workflow_step
 from bot.rescue import Kind
 from bot.runtime import Runtime
-from handlers import home, link, pin, share
+from handlers import home, link, pin, share, workflow
 from handlers.listening import ProvideRuntime, on_error
 
 
@@ -35,3 +35,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.event("app_home_opened")(home.home_opened)
     app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
     app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(home.home_lens)
+    # The Workflow Builder step (a remote function) and the agent's two buttons
+    app.function(workflow_step.FUNCTION_CALLBACK)(workflow.step_started)
+    app.action(workflow_step.REQUEST_ACTION)(workflow.step_request)
+    app.action(workflow_step.DECLINE_ACTION)(workflow.step_decline)
