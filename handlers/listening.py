@@ -4,6 +4,7 @@ open a modal, check the asker is linked, and say privately that the database is 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -228,6 +229,34 @@ async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind
     asker = replace(asker, response_url=None)
     if await ready_to_request(asker):
         await open_pin_modal(asker, body.get("trigger_id"), ModalState(kind))
+
+
+Listener = Callable[..., Awaitable[Any]]
+
+
+def answering(listener: Listener) -> Listener:
+    """`listener`, with its failures after the ack handled here rather than by Bolt.
+
+    Bolt's async runner, when a listener raises after acking, sets the ack it had back to
+    None; unless it had already looked (it looks every 10 ms), Slack then hears 404 for a
+    request that was acked and partly done. Caught here, the listener returns normally, the
+    ack stands, and `on_error` logs and tells the agent as for any error after the ack.
+    Bolt injects arguments by the wrapped function's names (it unwraps).
+    """
+
+    @functools.wraps(listener)
+    async def answered(**kwargs: Any) -> Any:
+        try:
+            return await listener(**kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            context = kwargs.get("context")
+            if getattr(ack, "response", None) is None or not isinstance(context, dict):
+                raise  # not acked: Bolt's error handler answers Slack
+            await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+            return None
+
+    return answered
 
 
 async def on_error(
