@@ -123,7 +123,18 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     return home_view(linked, _rows(runtime, mine), team, now())
 
 
-async def publish(runtime: Runtime, team_id: str, user_id: str) -> bool:
-    """Show the agent's App Home; False when Slack would not take it (already logged)."""
+async def publish(
+    runtime: Runtime, team_id: str, user_id: str, workspace: str | None = None
+) -> bool:
+    """Show the agent's App Home; False when Slack would not take it (already logged).
+
+    `team_id` keys the links and audit rows; on an org-wide install (the organisation's
+    key) the workspace the tab was opened in is named too, as org-wide tokens need."""
     view = await home_for(runtime, team_id, user_id)
-    return (await slack_calls.call(runtime.slack, "views.publish", user_id=user_id, view=view)).ok
+    extra: dict[str, Any] = (
+        {"team_id": workspace} if workspace is not None and workspace != team_id else {}
+    )
+    published = await slack_calls.call(
+        runtime.slack, "views.publish", user_id=user_id, view=view, **extra
+    )
+    return published.ok

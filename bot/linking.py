@@ -97,16 +97,26 @@ async def user_locale(runtime: Runtime, user_id: str) -> str | None:
 LEAD_CHECK_SECONDS = 1.5
 
 
+def _enterprise_user(user: dict[str, Any]) -> dict[str, Any]:
+    """On Enterprise Grid, users.info says which organisation the user belongs to."""
+    grid = user.get("enterprise_user")
+    return grid if isinstance(grid, dict) else {}
+
+
 async def is_team_lead(
     runtime: Runtime, user_id: str, budget: float | None = None
 ) -> bool | None:
-    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner; None when Slack could not say."""
+    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner (on Grid, an org admin or owner);
+    None when Slack could not say."""
     if user_id in runtime.settings.admin_slack_user_ids:
         return True
     user, answer = await lookup_user(runtime, user_id, budget)
     if user is None:
         return False if answer.fault is slack_calls.Fault.SLACK_ERROR else None
-    return bool(user.get("is_admin") or user.get("is_owner"))
+    grid = _enterprise_user(user)
+    return bool(
+        user.get("is_admin") or user.get("is_owner") or grid.get("is_admin") or grid.get("is_owner")
+    )
 
 
 def not_a_lead(lead: bool | None) -> str:
@@ -127,7 +137,10 @@ def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
         return "bot"
     if user.get("deleted"):
         return "deleted"
-    if user.get("team_id") not in (None, team_id):
+    # team_id is the link's owner: the workspace, or the organisation of an org-wide install.
+    if user.get("team_id") not in (None, team_id) and (
+        _enterprise_user(user).get("enterprise_id") != team_id
+    ):
         return "foreign"
     profile = user.get("profile")
     email = profile.get("email") if isinstance(profile, dict) else None

@@ -8,10 +8,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import slack_calls
 from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.lens_sms import LanguageMemory
@@ -20,8 +23,32 @@ from bot.metrics import IN_FLIGHT
 from bot.rescue import RescueClient
 from bot.slack_calls import SlackClient
 from bot.store import Store
+from bot.tenancy import OrgDirectory, request_token
+
+if TYPE_CHECKING:
+    from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
 
 log = get_logger(__name__)
+
+
+class RuntimeWebClient(SlackClient):
+    """The Web API client of the process (see bot.slack_calls.SlackClient).
+
+    Its token is the request's own installation's when one is serving (OAuth: set by
+    bot.web for the request and the tasks it starts), else the one it was made with.
+    """
+
+    @property
+    def token(self) -> str | None:
+        return request_token.get() or self._default_token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._default_token = value
+
+
+class OrgTeamsUnavailable(Exception):
+    """auth.teams.list failed; the message says how (bot.slack_calls' fault and error)."""
 
 
 class RequestsUnderWay:
@@ -63,6 +90,32 @@ class Runtime:
     slack: AsyncWebClient
     under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
     sms_languages: LanguageMemory = field(default_factory=LanguageMemory)
+    # OAuth installation (SLACK_CLIENT_ID/SECRET set): the stores, and a client with no token
+    # of its own for oauth.v2.access and token rotation.
+    installations: DatabaseInstallationStore | None = None
+    oauth_states: DatabaseOAuthStateStore | None = None
+    oauth_client: AsyncWebClient | None = None
+    orgs: OrgDirectory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.orgs = OrgDirectory(self._org_teams)
+
+    async def _org_teams(self, enterprise_id: str) -> set[str]:
+        """The workspaces an org-wide install reaches, asked with the serving token."""
+        teams: set[str] = set()
+        cursor = None
+        for _ in range(50):  # 50 pages of 1000: more workspaces than any organisation has
+            # Asked while a request waits (its modal's trigger lives 3 s): kept short.
+            answer = await slack_calls.call(
+                self.slack, "auth.teams.list", budget=1.5, limit=1000, cursor=cursor
+            )
+            if not answer.ok:  # OrgDirectory keeps what it knew
+                raise OrgTeamsUnavailable(f"{answer.fault}: {answer.error}")
+            teams.update(t["id"] for t in answer.get("teams") or () if isinstance(t, dict))
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return teams
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -74,6 +127,7 @@ class Runtime:
                 settings.slack_app_token,
                 settings.encryption_key,
                 settings.rescue_sso_password,
+                settings.slack_client_secret,
             )
         )
         cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
@@ -89,7 +143,7 @@ class Runtime:
             await http.close()
             raise
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        slack = SlackClient(
+        slack = RuntimeWebClient(
             token=token,
             base_url=settings.slack_api_url,
             session=http,
@@ -100,7 +154,21 @@ class Runtime:
             retry_handlers=[],  # bot.slack_calls retries, knowing which calls may repeat
         )
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
-        return cls(settings, http, store, rescue, slack)
+        runtime = cls(settings, http, store, rescue, slack)
+        if settings.oauth_enabled:
+            from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+
+            runtime.installations = DatabaseInstallationStore(store.database, cipher)
+            runtime.oauth_states = DatabaseOAuthStateStore(store.database)
+            # Bolt's OAuth flow (oauth.v2.access) calls it: a timeout and readable failures.
+            runtime.oauth_client = SlackClient(
+                base_url=settings.slack_api_url,
+                session=http,
+                call_timeout=10,
+                logger=logging.getLogger("slack_sdk.web"),
+                retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+            )
+        return runtime
 
     async def stop(self) -> None:
         await self.store.close()

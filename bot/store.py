@@ -28,6 +28,7 @@ from bot.schema import (
     Share,
     audit,
     in_flight,
+    installations,
     links,
     retries,
     shares,
@@ -41,6 +42,15 @@ class Claim:
 
     guarded: bool
     authcode: str | None
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What an uninstall deleted."""
+
+    installation: bool
+    links: int
+    retries: int
 
 
 class Store:
@@ -58,6 +68,11 @@ class Store:
     @property
     def engine(self) -> AsyncEngine:
         return self._db.engine
+
+    @property
+    def database(self) -> Database:
+        """For the OAuth stores (bot.installations), which keep their own tables."""
+        return self._db
 
     async def close(self) -> None:
         await self._db.close()
@@ -152,6 +167,50 @@ class Store:
                     .values(authcode=self._cipher.rotate(row.authcode))
                 )
             return len(rows)
+
+        return await self._db.write(work)
+
+    # Installations: whose links are whose
+
+    async def forget_installation(self, owner: str, event: str) -> Forgotten:
+        """An uninstall or a revoked bot token: the installation's tokens, its links (the
+        authcodes) and pending retries go in one transaction; the audit trail keeps a row."""
+        request_id = current_request_id()
+
+        def work(tx: Connection) -> Forgotten:
+            gone = tx.execute(delete(installations).where(installations.c.owner == owner))
+            gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
+            gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
+            tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
+            row = {
+                "team_id": owner,
+                "user_id": "",
+                "action": event[:16],
+                "kind": "",
+                "outcome": "secrets_deleted",
+                "no_tech_console": False,
+            }
+            _insert_audit(tx, row, request_id)
+            return Forgotten(bool(gone.rowcount), gone_links.rowcount, gone_retries.rowcount)
+
+        return await self._db.write(work)
+
+    async def adopt_workspace(self, team_id: str, owner: str) -> int:
+        """A workspace now served through its organisation's org-wide install: its links,
+        retries and audit rows move from the team's key to the organisation's (a user linked
+        under both keeps the organisation's link). Returns how many links moved."""
+        if team_id == owner:
+            return 0
+
+        def work(tx: Connection) -> int:
+            in_org = select(links.c.user_id).where(links.c.team_id == owner).scalar_subquery()
+            tx.execute(delete(links).where(links.c.team_id == team_id, links.c.user_id.in_(in_org)))
+            moved = tx.execute(
+                update(links).where(links.c.team_id == team_id).values(team_id=owner)
+            )
+            tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
+            tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
+            return int(moved.rowcount)
 
         return await self._db.write(work)
 

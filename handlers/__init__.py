@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncApp
 from bot import modals, texts, workflow_step
 from bot.rescue import Kind
 from bot.runtime import Runtime
-from handlers import home, link, pin, share, workflow
+from handlers import home, installs, link, pin, share, workflow
 from handlers.listening import ProvideRuntime, answering, on_error
 
 
@@ -40,3 +40,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.function(workflow_step.FUNCTION_CALLBACK)(answering(workflow.step_started))
     app.action(workflow_step.REQUEST_ACTION)(answering(workflow.step_request))
     app.action(workflow_step.DECLINE_ACTION)(answering(workflow.step_decline))
+    # Uninstall and revocation
+    app.event("app_uninstalled")(answering(installs.app_uninstalled))
+    app.event("tokens_revoked")(answering(installs.tokens_revoked))

@@ -66,7 +66,7 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    who, foreign = identify(body, context, "link")
+    who, foreign = await identify(body, context, "link")
     target = modal.target_user or who.user_id
     lead = (
         True

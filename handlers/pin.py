@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from bot import linking, messages, modals, texts
 from bot.deliver import deliver
-from bot.identity import MalformedPayload, Requester
+from bot.identity import MalformedPayload, Requester, requester
 from bot.logs import get_logger
 from bot.message_words import message_words
 from bot.modals import ModalState
@@ -107,13 +107,14 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    try:  # read before the ack: see handlers.listening.acknowledge
-        who, foreign = identify(body, context, texts.COMMAND[modal.kind])
+    try:  # readable at all? see handlers.listening.acknowledge
+        requester(body)
     except MalformedPayload:
         await ack()
         log.warning("malformed_payload", action="pin_submitted")
         return
     await ack()
+    who, foreign = await identify(body, context, texts.COMMAND[modal.kind])
     if foreign:
         await deliver(runtime, modal.response_url, who.user_id, messages.notice(texts.FOREIGN_USER))
         return
