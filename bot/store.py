@@ -20,18 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import BindParameter
 
 from bot.crypto import Cipher
-from bot.database import Database, now, utc
+from bot.database import Database, StoreUnavailable, now, utc
 from bot.logs import current_request_id
 from bot.prepared import Prepared
 from bot.schema import (
     AuditRow,
     LinkInfo,
     Retry,
+    Share,
     audit,
     in_flight,
     installations,
     links,
     retries,
+    shares,
 )
 
 
@@ -302,11 +304,54 @@ class Store:
         return None if row is None else AuditRow(**{**row._mapping, "at": utc(row.at)})
 
     async def purge_audit(self, older_than: timedelta) -> int:
-        gone = await self._db.write(
-            lambda tx: tx.execute(delete(audit).where(audit.c.at < now() - older_than)).rowcount,
-            alone=True,  # however many rows, the requests' writes don't wait for it
+        def work(tx: Connection) -> int:
+            cutoff = now() - older_than
+            tx.execute(delete(shares).where(shares.c.shared_at < cutoff))
+            return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
+
+        # However many rows, the requests' writes don't wait for it.
+        return await self._db.write(work, alone=True)
+
+    # One share per PIN, across processes
+
+    async def claim_share(
+        self, request_audit_id: int, team_id: str, user_id: str, channel_id: str | None
+    ) -> Share | None:
+        """Take this PIN's one share: None when taken now, else the share taken before."""
+        row = {
+            "request_audit_id": request_audit_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "channel_id": channel_id,
+        }
+
+        def take(tx: Connection) -> None:
+            tx.execute(insert(shares).values(**row, shared_at=now()))
+
+        for _ in range(3):  # an earlier share given back between our insert and our read
+            try:
+                await self._db.write(take)
+            except IntegrityError:
+                found = await self._db.read(
+                    lambda connection: connection.execute(
+                        select(shares.c.channel_id, shares.c.shared_at, shares.c.user_id).where(
+                            shares.c.request_audit_id == request_audit_id
+                        )
+                    ).first()
+                )
+                if found is not None:
+                    return Share(found.channel_id, utc(found.shared_at) or now(), found.user_id)
+            else:
+                return None
+        raise StoreUnavailable("claim_share: the share kept changing hands")
+
+    async def release_share(self, request_audit_id: int) -> None:
+        """Slack would not take the post: the PIN may be shared again."""
+        await self._db.write(
+            lambda tx: tx.execute(
+                delete(shares).where(shares.c.request_audit_id == request_audit_id)
+            )
         )
-        return int(gone or 0)
 
     # Retries without the console
 
