@@ -91,6 +91,7 @@ class Runtime:
                 settings.slack_app_token,
                 settings.encryption_key,
                 settings.rescue_sso_password,
+                settings.rescue_post_token,
             )
         )
         cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)

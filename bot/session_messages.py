@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts
-from bot.blocks import Message, escape
+from bot.messages import Message, escape
 from bot.rescue import Kind
 
 SESSION_POST_ACTION = "session_post_summary"

@@ -22,6 +22,7 @@ from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
 from bot.schema import AuditRow, LinkInfo, Retry, audit, in_flight, links, retries
+from bot.session_store import SessionStore
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Store:
     def __init__(self, database: Database, cipher: Cipher) -> None:
         self._db = database
         self._cipher = cipher
+        self.sessions = SessionStore(database, cipher)  # session follow-through
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:
@@ -143,7 +145,9 @@ class Store:
                 )
             return len(rows)
 
-        return await self._db.write(work)
+        count: int = await self._db.write(work)
+        await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
+        return count
 
     # One PIN request per agent at a time, across processes.
 
@@ -251,6 +255,8 @@ class Store:
         gone = await self._db.write(
             lambda tx: tx.execute(delete(audit).where(audit.c.at < now() - older_than)).rowcount
         )
+        # The follow-through's rows go with their requests; its notes far sooner.
+        await self.sessions.purge(older_than)
         return int(gone or 0)
 
     # Retries without the console

@@ -11,7 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from bot import modals, texts
 from bot.rescue import Kind
 from bot.runtime import Runtime
-from handlers import home, link, pin, share
+from bot.session_messages import SESSION_POST_ACTION
+from handlers import home, link, pin, session, share
 from handlers.listening import ProvideRuntime, on_error
 
 
@@ -31,6 +32,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(modals.HOME_UNLINK_ACTION)(link.home_unlink)
     # Sharing
     app.action(modals.SHARE_ACTION)(share.share)
+    # Session follow-through
+    app.action(SESSION_POST_ACTION)(session.post_summary)
     # App Home
     app.event("app_home_opened")(home.home_opened)
     app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
