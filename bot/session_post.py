@@ -184,9 +184,7 @@ def _form_values(body: bytes) -> dict[str, str]:
 
 def _xml_values(body: bytes) -> dict[str, str]:
     try:
-        root = SafeET.fromstring(
-            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise Refused(f"xml {type(error).__name__}") from None
     except (ParseError, ValueError, UnicodeDecodeError):

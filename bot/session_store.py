@@ -49,7 +49,6 @@ NOTES_TTL = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(hours=1)
 
 
-
 class Transactions(Protocol):
     async def write(self, work: Any) -> Any: ...
 
@@ -107,9 +106,21 @@ class Change:
     row: SessionRow | None = None
 
 
-
 _PLAIN = [c.name for c in SessionRow.__dataclass_fields__.values() if c.name != "notes"]
 _TIMES = ("created_at", "started_at", "ended_at", "summary_posted_at")
+
+
+def _audit_session(tx: Connection, row: Any) -> None:
+    """The request's audit row gains the session id, the waiting time and the length."""
+    tx.execute(
+        update(audit)
+        .where(audit.c.id == row.audit_id)
+        .values(
+            session_id=row.session_id,
+            waiting_seconds=row.waiting_seconds,
+            length_seconds=row.length_seconds,
+        )
+    )
 
 
 class SessionStore:
@@ -170,16 +181,18 @@ class SessionStore:
                 tx.execute(delete(sessions).where(sessions.c.id == row_id))
                 return
             tx.execute(
-                update(sessions)
-                .where(sessions.c.id == row_id)
-                .values(pin=pin, audit_id=audit_id)
+                update(sessions).where(sessions.c.id == row_id).values(pin=pin, audit_id=audit_id)
             )
-            # A post that came in while Rescue's answer was on its way already moved it on.
+            # A post that came in while Rescue's answer was on its way already moved it on:
+            # its audit row, written only now, gets what that post said.
             tx.execute(
                 update(sessions)
                 .where(sessions.c.id == row_id, sessions.c.state == REQUESTED)
                 .values(state=PENDING)
             )
+            row = tx.execute(select(sessions).where(sessions.c.id == row_id)).first()
+            if audit_id is not None and row is not None and row.session_id is not None:
+                _audit_session(tx, row)
 
         await self._db.write(work)
 
@@ -261,15 +274,7 @@ class SessionStore:
             if not changed:
                 return "duplicate", row
             if row.audit_id is not None:
-                tx.execute(
-                    update(audit)
-                    .where(audit.c.id == row.audit_id)
-                    .values(
-                        session_id=row.session_id,
-                        waiting_seconds=row.waiting_seconds,
-                        length_seconds=row.length_seconds,
-                    )
-                )
+                _audit_session(tx, row)
             return "matched", row
 
         result, raw = await self._db.write(work)
@@ -312,11 +317,13 @@ class SessionStore:
     async def claim_summary_post(self, row_id: int) -> bool:
         """One click posts, even when two arrive at two processes."""
         changed = await self._db.write(
-            lambda tx: tx.execute(
-                update(sessions)
-                .where(sessions.c.id == row_id, sessions.c.summary_posted_at.is_(None))
-                .values(summary_posted_at=now())
-            ).rowcount
+            lambda tx: (
+                tx.execute(
+                    update(sessions)
+                    .where(sessions.c.id == row_id, sessions.c.summary_posted_at.is_(None))
+                    .values(summary_posted_at=now())
+                ).rowcount
+            )
         )
         return bool(changed)
 

@@ -120,8 +120,15 @@ def test_a_used_pin() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "raw", "expected"),
-    [(0, "", "0 s"), (59, "", "59 s"), (60, "", "1 min"), (3600, "", "1 h"),
-     (3725, "", "1 h 2 min"), (None, "soon", "soon"), (None, "", texts.DURATION_UNKNOWN)],
+    [
+        (0, "", "0 s"),
+        (59, "", "59 s"),
+        (60, "", "1 min"),
+        (3600, "", "1 h"),
+        (3725, "", "1 h 2 min"),
+        (None, "soon", "soon"),
+        (None, "", texts.DURATION_UNKNOWN),
+    ],
 )
 def test_duration(seconds: int | None, raw: str, expected: str) -> None:
     assert texts.duration(seconds, raw) == expected
