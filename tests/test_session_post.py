@@ -9,11 +9,14 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.session_post import (
     MAX_SESSION_ID,
     Malformed,
     Phase,
+    PostError,
     Refused,
     content_kind,
     is_reference,
@@ -335,3 +338,26 @@ def test_references_are_unguessable_and_fit_every_field() -> None:
     assert not is_reference("slack-1234")
     assert not is_reference("")
     assert not is_reference(None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=2000),
+        st.text(max_size=500).map(str.encode),
+        st.dictionaries(st.sampled_from(list(START)), st.text(max_size=50)).map(form),
+        st.dictionaries(st.sampled_from(list(START)), st.text(max_size=50)).map(
+            lambda values: xml(values)
+        ),
+    ),
+    content_type=st.sampled_from([FORM, "text/xml", "application/xml", None, "text/plain"]),
+)
+def test_any_body_is_read_or_refused_and_nothing_else(
+    body: bytes, content_type: str | None
+) -> None:
+    try:
+        post = parse_post(body, content_type)
+    except PostError:
+        return
+    assert post.session_id and post.phase in (Phase.START, Phase.END)
+    assert "chat" not in repr(post).lower()
