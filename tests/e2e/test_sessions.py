@@ -25,33 +25,30 @@ from bot.modals import SHARE_ACTION
 from bot.schema import sessions
 from bot.session_messages import SESSION_POST_ACTION
 from bot.session_post import is_reference
-from tests import sweep
-from tests.conftest import Harness, start_harness
-from tests.fakes import FakeRescue, FakeSlack
-from tests.rescue_posts import FORM, XML, RescueSession, post, post_session
+from tests.support import sweep
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness, published, running_app
+from tests.support.processes import run_bot
+from tests.support.reading import buttons
+from tests.support.rescue_posts import FORM, XML, RescueSession, post, post_session
 
 POST_TOKEN = "rescue-post-token-0123456789abcdef"
 AUTHCODE = "session-authcode-31337"
 FIELD = "cfield5"
 CHAT = "Customer: my card number is 4111-1111-1111-1111, the chat transcript"
 NOTES = "Reinstalled the printer driver; the customer confirmed a test page."
-sweep.remember(CHAT, NOTES, stored=True)  # neither in a log line; chat never stored, notes sealed
+# Neither in a log line; the chat never stored, the notes only sealed.
+sweep.remember(CHAT, NOTES, stored=True)
+FOLLOW_THROUGH = {"rescue_post_token": POST_TOKEN, "rescue_reference_field": FIELD}
 
 
 @pytest.fixture
 async def h(
     fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str
 ) -> AsyncIterator[Harness]:
-    harness, (server, http) = await start_harness(
-        fake_slack,
-        fake_rescue,
-        sqlite_url,
-        rescue_post_token=POST_TOKEN,
-        rescue_reference_field=FIELD,
-    )
-    yield harness
-    await http.close()
-    await server.close()
+    """The app on SQLite, with session follow-through on."""
+    async with running_app(fake_slack, fake_rescue, sqlite_url, **FOLLOW_THROUGH) as harness:
+        yield harness
 
 
 @pytest.fixture
@@ -59,16 +56,8 @@ async def pg_h(
     fake_slack: FakeSlack, fake_rescue: FakeRescue, database_url: str
 ) -> AsyncIterator[Harness]:
     """The same, on SQLite and on PostgreSQL."""
-    harness, (server, http) = await start_harness(
-        fake_slack,
-        fake_rescue,
-        database_url,
-        rescue_post_token=POST_TOKEN,
-        rescue_reference_field=FIELD,
-    )
-    yield harness
-    await http.close()
-    await server.close()
+    async with running_app(fake_slack, fake_rescue, database_url, **FOLLOW_THROUGH) as harness:
+        yield harness
 
 
 def address(h: Harness, token: str = POST_TOKEN) -> str:
@@ -77,10 +66,6 @@ def address(h: Harness, token: str = POST_TOKEN) -> str:
 
 def message_text(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False)
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
 def count(result: str) -> float:
@@ -105,7 +90,7 @@ async def request_pin(
 
 
 async def db_row(h: Harness, reference: str) -> Any:
-    db = h.services.store._db  # noqa: SLF001 - the test reads what the app stored
+    db = h.runtime.store._db  # noqa: SLF001 - the test reads what the app stored
     return await db.read(
         lambda c: c.execute(select(sessions).where(sessions.c.reference == reference)).first()
     )
@@ -115,7 +100,7 @@ async def all_stored(h: Harness) -> str:
     """Every row of every table, as text: what the database holds."""
     from bot.schema import metadata
 
-    db = h.services.store._db  # noqa: SLF001
+    db = h.runtime.store._db  # noqa: SLF001
 
     def dump(c: Any) -> str:
         return "\n".join(
@@ -125,7 +110,7 @@ async def all_stored(h: Harness) -> str:
     return str(await db.read(dump))
 
 
-async def settled(h: Harness) -> None:
+async def quiet(h: Harness) -> None:
     """Let the app finish what it does after answering (home refresh, audit writes)."""
     await asyncio.sleep(0.05)
 
@@ -184,27 +169,16 @@ def test_check_refuses_a_short_token_and_a_shown_reference_field() -> None:
     assert "tracking0" not in settings.rescue_fields and "cfield0" in settings.rescue_fields
 
 
-def test_python_m_bot_check_refuses_a_short_token(tmp_path: Any) -> None:
-    import subprocess
-    import sys
-
-    from tests.processes import clean_env
-
-    env = clean_env(
+async def test_python_m_bot_check_refuses_a_short_token(tmp_path: Any) -> None:
+    result = await run_bot(
+        tmp_path,
+        "check",
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET="s",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
         RESCUE_POST_TOKEN="short-token",
         RESCUE_REFERENCE_FIELD="cfield5",
         RESCUE_FIELDS="cfield0,cfield5",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "check"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
     )
     assert result.returncode != 0
     assert "RESCUE_POST_TOKEN is too short" in result.stderr
@@ -224,7 +198,7 @@ async def test_each_request_carries_a_fresh_reference_kept_with_it(h: Harness) -
     assert all(r not in message_text(first) for r in references)  # nobody sees or types it
     row = await db_row(h, references[0])
     assert (row.user_id, row.channel_id, row.state, row.kind) == ("U1", "C1", "pending", "rescue")
-    [audit_row] = [r for r in await h.services.store.audit_rows() if r.id == row.audit_id]
+    [audit_row] = [r for r in await h.runtime.store.audit_rows() if r.id == row.audit_id]
     assert audit_row.pin == row.pin and audit_row.cfield0 == "Jane Doe"
 
 
@@ -269,7 +243,7 @@ async def test_start_then_end(pg_h: Harness, xml: bool) -> None:
     assert count("matched") == matched + 2
 
     # The audit trail has the session id, waiting time and length, and `audit` exports them.
-    [row] = [r for r in await h.services.store.audit_rows(action="request")]
+    [row] = [r for r in await h.runtime.store.audit_rows(action="request")]
     assert (row.session_id, row.waiting_seconds, row.length_seconds) == (
         session.session_id,
         42,
@@ -287,21 +261,10 @@ async def test_start_then_end(pg_h: Harness, xml: bool) -> None:
     assert CHAT not in stored and NOTES not in stored
 
 
-async def published(h: Harness, user: str) -> dict[str, Any]:
-    views = await h.slack.wait_for(
-        lambda: [
-            c.params["view"]
-            for c in h.slack.calls_to("views.publish")
-            if c.params["user_id"] == user
-        ]
-    )
-    return views[-1]
-
-
 async def test_after_slacks_30_minutes_the_agent_is_told_by_dm(h: Harness) -> None:
     await h.link("U1", AUTHCODE)
     rid, _, session = await request_pin(h, {"cfield0": "Jane Doe"})
-    db = h.services.store._db  # noqa: SLF001
+    db = h.runtime.store._db  # noqa: SLF001
     await db.write(
         lambda tx: tx.execute(update(sessions).values(pin_url_at=now() - timedelta(minutes=31)))
     )
@@ -314,7 +277,7 @@ async def test_after_slacks_30_minutes_the_agent_is_told_by_dm(h: Harness) -> No
 async def test_a_response_url_is_used_at_most_five_times(h: Harness) -> None:
     await h.link("U1", AUTHCODE)
     rid, _, session = await request_pin(h, {"cfield0": "Jane Doe"})
-    db = h.services.store._db  # noqa: SLF001
+    db = h.runtime.store._db  # noqa: SLF001
     await db.write(lambda tx: tx.execute(update(sessions).values(pin_url_uses=5)))
     assert await post_session(address(h), session, end=False, xml=True) == 200
     await h.slack.dm("U1")
@@ -365,21 +328,21 @@ async def test_the_summary_is_posted_only_on_the_click_and_never_the_chat(h: Har
     assert done["replace_original"] is True and buttons(done) == []
     row = await db_row(h, session.fields[FIELD])
     assert row.notes is None  # the notes have served: gone
-    rows = await h.services.store.audit_rows(action="summary")
+    rows = await h.runtime.store.audit_rows(action="summary")
     assert [(r.user_id, r.channel_id, r.session_id) for r in rows] == [
         ("U1", "C1", session.session_id)
     ]
 
     # A second click posts nothing more.
     await h.click(SESSION_POST_ACTION, button["value"], response_rid="again", channel="C1")
-    await settled(h)
+    await quiet(h)
     assert all(m.get("response_type") != "in_channel" for m in h.slack.responses.get("again", []))
 
 
 async def test_a_summary_clicked_in_a_dm_is_posted_where_the_pin_was_asked(h: Harness) -> None:
     await h.link("U1", AUTHCODE)
     _, _, session = await request_pin(h, {"cfield0": "Jane Doe"}, channel="C77")
-    db = h.services.store._db  # noqa: SLF001
+    db = h.runtime.store._db  # noqa: SLF001
     await db.write(lambda tx: tx.execute(update(sessions).values(pin_url_uses=5)))
     session.notes = NOTES
     assert await post_session(address(h), session, end=True, xml=True) == 200
@@ -397,7 +360,7 @@ async def test_a_summary_clicked_in_a_dm_is_posted_where_the_pin_was_asked(h: Ha
 async def test_when_the_app_cannot_post_the_agent_is_told(h: Harness) -> None:
     await h.link("U1", AUTHCODE)
     _, _, session = await request_pin(h, {"cfield0": "Jane Doe"}, channel="C77")
-    db = h.services.store._db  # noqa: SLF001
+    db = h.runtime.store._db  # noqa: SLF001
     await db.write(lambda tx: tx.execute(update(sessions).values(pin_url_uses=5)))
     session.notes = NOTES
     assert await post_session(address(h), session, end=True, xml=False) == 200
@@ -441,7 +404,7 @@ async def test_a_post_with_no_known_reference_is_200_counted_and_does_nothing(h:
         stranger = RescueSession("777", fields, chat=CHAT, notes=NOTES)
         for end in (False, True):
             assert await post_session(address(h), stranger, end=end, xml=end) == 200
-    await settled(h)
+    await quiet(h)
     assert (len(h.slack.calls), sum(len(m) for m in h.slack.responses.values())) == before
     assert count("unknown") == unknown + 6
     metrics = await (await h.http.get(str(h.server.make_url("/metrics")))).text()
@@ -464,7 +427,7 @@ async def test_the_same_start_or_end_twice_changes_nothing(pg_h: Harness) -> Non
     assert await post_session(address(h), session, end=False, xml=False) == 200
     other = RescueSession("999", session.fields)
     assert await post_session(address(h), other, end=False, xml=False) == 200
-    await settled(h)
+    await quiet(h)
     assert len(h.slack.responses[rid]) == 3
     assert count("duplicate") == duplicate + 4
     row = await db_row(h, session.fields[FIELD])
@@ -551,7 +514,7 @@ async def test_hostile_xml_is_refused_and_nothing_is_read(
     )
     assert status == 400
     assert _Counting.hits == []
-    await settled(h)
+    await quiet(h)
     assert len(h.slack.responses[rid]) == 1  # nothing reached the agent
     row = await db_row(h, reference)
     assert row.state == "pending"
@@ -562,55 +525,34 @@ async def test_a_post_over_one_mib_is_413(h: Harness) -> None:
     assert status == 413
 
 
-class RescuePostingFirst(FakeRescue):
-    """A Rescue so quick that the session starts before its answer to the PIN request left."""
-
-    app_address = ""
-    posted: list[int]
-
-    async def _page(self, request: Any) -> Any:
-        params = dict(await request.post()) if request.method == "POST" else {}
-        if FIELD in params:
-            session = RescueSession.of_call(params, "424242")
-            self.posted.append(await post_session(self.app_address, session, end=False, xml=False))
-        return await super()._page(request)
-
-
-async def test_a_post_that_arrives_before_the_pin_is_answered_is_not_lost(
-    fake_slack: FakeSlack, sqlite_url: str
-) -> None:
+async def test_a_post_that_arrives_before_the_pin_is_answered_is_not_lost(h: Harness) -> None:
     """The request's row is committed before Rescue sees the reference, so even a start
     posted while the app still waits for Rescue's answer finds it."""
-    rescue = RescuePostingFirst()
-    rescue.posted = []
-    await rescue.start()
-    h, (server, http) = await start_harness(
-        fake_slack, rescue, sqlite_url, rescue_post_token=POST_TOKEN, rescue_reference_field=FIELD
+    posted: list[int] = []
+
+    async def start_at_once(params: dict[str, str]) -> None:
+        session = RescueSession.of_call(params, "424242")
+        posted.append(await post_session(address(h), session, end=False, xml=False))
+
+    h.rescue.before_answer = start_at_once
+    matched = count("matched")
+    await h.link("U1", AUTHCODE)
+    _, _, rid = await h.command("Jane Doe")
+    await h.submit(await h.opened_view(), {"cfield0": "Jane Doe"})
+    await h.slack.response(rid)
+    await h.slack.wait_for(lambda: posted)
+    assert posted == [200]
+    assert count("matched") == matched + 1
+    told = await h.slack.wait_for(
+        lambda: [
+            m
+            for m in h.slack.responses.get(rid, []) + [c.params for c in h.slack.calls]
+            if texts.SESSION_CONNECTED_HEADLINE in message_text(m)
+        ]
     )
-    try:
-        rescue.app_address = address(h)
-        matched = count("matched")
-        await h.link("U1", AUTHCODE)
-        _, _, rid = await h.command("Jane Doe")
-        await h.submit(await h.opened_view(), {"cfield0": "Jane Doe"})
-        await h.slack.response(rid)
-        await h.slack.wait_for(lambda: rescue.posted)
-        assert rescue.posted == [200]
-        assert count("matched") == matched + 1
-        told = await h.slack.wait_for(
-            lambda: [
-                m
-                for m in h.slack.responses.get(rid, []) + [c.params for c in h.slack.calls]
-                if texts.SESSION_CONNECTED_HEADLINE in message_text(m)
-            ]
-        )
-        assert told
-        [row] = await h.services.store.audit_rows(action="request")
-        assert row.session_id == "424242"
-    finally:
-        await http.close()
-        await server.close()
-        await rescue.stop()
+    assert told
+    [row] = await h.runtime.store.audit_rows(action="request")
+    assert row.session_id == "424242"
 
 
 # 6. Privacy: notes and chat never in a log line.

@@ -20,40 +20,18 @@ from bot.crypto import Cipher
 from bot.database import Database
 from bot.schema import sessions
 from bot.store import Store
-from tests import sweep
-from tests.conftest import Harness, reset_pg
-from tests.fakes import FakeRescue, FakeSlack
-from tests.processes import BotProcess, app_env
-from tests.rescue_posts import RescueSession, post_session
+from tests.support import sweep
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.postgres import reset_pg
+from tests.support.processes import BotProcess, Cluster
+from tests.support.rescue_posts import RescueSession, post_session
+from tests.support.settings import app_env, driver_url
 
 AUTHCODE = "two-process-session-authcode-91"
 POST_TOKEN = "two-process-post-token-abcdefghijklmnop"
 FIELD = "tracking0"
 NOTES = "Two processes, one summary: the notes of a race."
 sweep.remember(NOTES, stored=True)
-
-
-def driver_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
-
-
-class Cluster(Harness):
-    """Speaks as Slack would, to whichever process `on()` picked."""
-
-    def __init__(
-        self, slack: FakeSlack, rescue: FakeRescue, http: aiohttp.ClientSession, urls: list[str]
-    ) -> None:
-        super().__init__(slack, rescue, None, http)  # type: ignore[arg-type]
-        self.urls = urls
-        self.target = 0
-
-    @property
-    def url(self) -> str:
-        return self.urls[self.target] + "/slack/events"
-
-    def on(self, index: int) -> Cluster:
-        self.target = index
-        return self
 
 
 @pytest.fixture
@@ -79,7 +57,7 @@ async def cluster(
     http = aiohttp.ClientSession()
     try:
         await asyncio.gather(*(p.wait_healthy() for p in processes))
-        yield Cluster(fake_slack, fake_rescue, http, [p.url for p in processes]), store, processes
+        yield Cluster(fake_slack, fake_rescue, http, processes), store, processes
     finally:
         await http.close()
         await store.close()
