@@ -36,6 +36,7 @@ COLUMNS = (
     "session_id",
     "waiting_seconds",
     "length_seconds",
+    "sms",  # Lens by SMS: what became of the text (never the number)
 )
 PURGE_EVERY_SECONDS = 3600.0
 

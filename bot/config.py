@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
+import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError as SourceError
@@ -54,6 +55,8 @@ class Settings(BaseSettings):
     ) = None
     rescue_pin_validity_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 30)
     audit_retention_days: int = Field(default=90, gt=0)
+    # Lens SMS: the region of numbers typed without a country code (ISO 3166, e.g. DE).
+    sms_default_region: str | None = None
     port: int = Field(default=3000, gt=0, lt=65536)
     log_format: Literal["console", "json"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -102,6 +105,18 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, raw: object) -> object:
         return raw.upper() if isinstance(raw, str) else raw
+
+    @field_validator("sms_default_region", mode="before")
+    @classmethod
+    def _region(cls, raw: object) -> object:
+        if not isinstance(raw, str):
+            return raw
+        region = raw.strip().upper()
+        if not region:
+            return None
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a two-letter region code, e.g. DE or US")
+        return region
 
     @model_validator(mode="after")
     def _reserve_reference_field(self) -> Settings:

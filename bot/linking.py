@@ -80,6 +80,18 @@ async def user_info(runtime: Runtime, user_id: str) -> dict[str, Any] | None:
     return user if isinstance(user, dict) else None
 
 
+async def user_locale(runtime: Runtime, user_id: str) -> str | None:
+    """The user's Slack locale (`de-DE`), for the Lens SMS language; None when Slack won't say."""
+    try:
+        answer = await runtime.slack.users_info(user=user_id, include_locale=True)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
+        log.warning("users_info_failed", error=type(error).__name__)
+        return None
+    user = answer.get("user")
+    locale = user.get("locale") if isinstance(user, dict) else None
+    return locale if isinstance(locale, str) and locale else None
+
+
 async def is_team_lead(runtime: Runtime, user_id: str) -> bool:
     """ADMIN_SLACK_USER_IDS, or a workspace admin or owner."""
     if user_id in runtime.settings.admin_slack_user_ids:

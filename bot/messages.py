@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +51,9 @@ class PinDetails:
     link: str
     no_tech_console: bool = False
     expires_at: datetime | None = None
+    # Lens by SMS: the customer's number, masked (never the number), and whether it went out.
+    texted_to: str | None = None
+    text_sent: bool = False
 
 
 def validity(settings: Settings) -> timedelta | None:
@@ -97,6 +100,9 @@ def pin_message(
     """
     kind, pin = details.kind, details.pin
     how = _customer_words(details)
+    if details.texted_to is not None:
+        sms = texts.SMS_SENT if details.text_sent else texts.SMS_NOT_SENT
+        how = f"{sms.format(phone=details.texted_to)}\n{how}"
     facts = [
         f"*{escape(label(name))}:* {escape(details.fields[name])}"
         for name in ("cfield0", "tracking0")
@@ -156,10 +162,20 @@ def outcome_message(
         return notice(texts.BUSY)
     if not result.ok or result.pin is None:
         retry_at = now() + POLL_RATE_WAIT if result.outcome is Outcome.POLLRATEEXCEEDED else None
-        return failure_message(request.kind, result.outcome, result.detail, retry_token, retry_at)
+        message = failure_message(
+            request.kind, result.outcome, result.detail, retry_token, retry_at
+        )
+        if retry_token is not None and request.texts:
+            # The number is not kept for the retry: that PIN is read out, not texted.
+            note = ContextBlock(elements=[MarkdownTextObject(text=texts.SMS_NOT_RETRIED)])
+            message = {**message, "blocks": [*message["blocks"], note.to_dict()]}
+        return message
     details = pin_details(
         settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
     )
+    if request.texts and request.phone is not None:
+        sent = result.sms is not None and result.sms.sent
+        details = replace(details, texted_to=request.phone.masked, text_sent=sent)
     return pin_message(details, settings.label, share_id=audit_id)
 
 

@@ -22,10 +22,19 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot import texts
+from bot.lens_sms import (
+    DEFAULT_LANG_CODE,
+    LANG_CODES,
+    PHONE_MAX_LENGTH,
+    Phone,
+    check_phone,
+    valid_lang_code,
+)
 from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind
 
 # The ids Slack sends back: contract names (manifest, tests), never renamed.
@@ -33,6 +42,8 @@ from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind
 PIN_CALLBACK, LINK_CALLBACK = "pin_request", "link_request"
 NO_CONSOLE, VALUE_ACTION = "notechconsole", "value"
 AUTHCODE_BLOCK, EMAIL_BLOCK, PWD_BLOCK = "authcode", "email", "pwd"
+# The Lens modal's texting inputs, named after requestLensPINCode_v4's parameters
+PHONE_BLOCK, LANG_BLOCK = "PhoneNumber", "LangCode"
 # Buttons on messages and App Home (action_id)
 LINK_OPEN_ACTION, SHARE_ACTION, RETRY_ACTION = "link_open", "pin_share", "pin_retry_no_console"
 HOME_REQUEST_ACTION = {Kind.RESCUE: "home_request_rescue", Kind.LENS: "home_request_lens"}
@@ -93,11 +104,18 @@ def pin_modal(
     label: Callable[[str], str],
     prefill: Mapping[str, str] | None = None,
     notes: Mapping[str, str] | None = None,
+    lang_code: str = DEFAULT_LANG_CODE,
+    sms_region: str | None = None,
 ) -> dict[str, Any]:
-    """The PIN form: one optional input per Rescue parameter, `block_id` = parameter name."""
+    """The PIN form: one optional input per Rescue parameter, `block_id` = parameter name.
+
+    Lens adds the customer's number and the text's language (`lang_code` preselected).
+    """
     names = (*fields, NO_CONSOLE)
-    form = _pin_form(modal.kind, tuple(fields), tuple(label(name) for name in names))
+    form = _pin_form(modal.kind, tuple(fields), tuple(label(name) for name in names), sms_region)
     blocks = list(form["blocks"])
+    if modal.kind is Kind.LENS:
+        blocks = [_preselect(block, valid_lang_code(lang_code)) for block in blocks]
     # The form is shared between calls: copy only what this agent's modal changes.
     for index, block in enumerate(blocks):
         name = block.get("block_id")
@@ -113,8 +131,18 @@ def pin_modal(
     return {**form, "private_metadata": modal.dump(), "blocks": blocks}
 
 
+def _preselect(block: dict[str, Any], lang_code: str) -> dict[str, Any]:
+    if block.get("block_id") != LANG_BLOCK:
+        return block
+    options = block["element"]["options"]
+    chosen = next(option for option in options if option["value"] == lang_code)
+    return {**block, "element": {**block["element"], "initial_option": chosen}}
+
+
 @lru_cache(maxsize=32)
-def _pin_form(kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...]) -> dict[str, Any]:
+def _pin_form(
+    kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...], sms_region: str | None = None
+) -> dict[str, Any]:
     """The part of the PIN modal that is the same for everyone: built and checked once."""
     label = dict(zip((*fields, NO_CONSOLE), labels, strict=True)).__getitem__
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=texts.MODAL_INTRO[kind]))]
@@ -130,6 +158,8 @@ def _pin_form(kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...]) -> d
                 ),
             )
         )
+    if kind is Kind.LENS:
+        blocks += _sms_inputs(sms_region)
     blocks.append(
         InputBlock(
             block_id=NO_CONSOLE,
@@ -155,6 +185,37 @@ def _pin_form(kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...]) -> d
         close=PlainTextObject(text=texts.MODAL_CLOSE),
         blocks=blocks,
     ).to_dict()
+
+
+def _sms_inputs(sms_region: str | None) -> list[Block]:
+    """Lens only: Rescue texts the customer the invitation when a number is given."""
+    hint = texts.PHONE_HINT_REGION.format(region=sms_region) if sms_region else texts.PHONE_HINT
+    options = [
+        Option(value=code, text=PlainTextObject(text=texts.LANG_NAMES[code])) for code in LANG_CODES
+    ]
+    return [
+        InputBlock(
+            block_id=PHONE_BLOCK,
+            label=PlainTextObject(text=texts.PHONE_LABEL),
+            hint=PlainTextObject(text=hint),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=VALUE_ACTION,
+                max_length=PHONE_MAX_LENGTH,
+                placeholder=PlainTextObject(text=texts.PHONE_PLACEHOLDER),
+            ),
+        ),
+        InputBlock(
+            block_id=LANG_BLOCK,
+            label=PlainTextObject(text=texts.LANG_LABEL),
+            optional=True,
+            element=StaticSelectElement(
+                action_id=VALUE_ACTION,
+                options=options,
+                initial_option=options[LANG_CODES.index(DEFAULT_LANG_CODE)],
+            ),
+        ),
+    ]
 
 
 def _label(text: str, default: str | None = None) -> str:
@@ -232,6 +293,27 @@ def read_pin_form(state: Mapping[str, Any]) -> tuple[dict[str, str], bool]:
         isinstance(option, Mapping) and option.get("value") == "1" for option in selected
     )
     return {name: value for name, value in fields.items() if value}, no_console
+
+
+def read_sms_form(state: Mapping[str, Any]) -> tuple[str, str]:
+    """The Lens modal's number, as typed, and the chosen language (`en` when unreadable)."""
+    element = _value(state, LANG_BLOCK)
+    selected = element.get("selected_option") if element else None
+    code = selected.get("value") if isinstance(selected, Mapping) else None
+    return text_value(state, PHONE_BLOCK), valid_lang_code(code if isinstance(code, str) else None)
+
+
+def sms_inputs(
+    kind: Kind, state: Mapping[str, Any], sms_region: str | None
+) -> tuple[Phone | None, str, dict[str, str]]:
+    """Lens: the checked number (None: no text), the language, and an inline error if any."""
+    if kind is not Kind.LENS:
+        return None, DEFAULT_LANG_CODE, {}
+    typed, lang_code = read_sms_form(state)
+    check = check_phone(typed, sms_region)
+    if check.problem is not None:
+        return None, lang_code, {PHONE_BLOCK: texts.PHONE_PROBLEMS[check.problem]}
+    return check.phone, lang_code, {}
 
 
 def field_errors(fields: Mapping[str, str], shown: Sequence[str] = TEXT_FIELDS) -> dict[str, str]:

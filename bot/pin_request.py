@@ -60,6 +60,7 @@ async def request_pin(
             outcome=result.outcome.value,
             detail=result.detail,
             no_tech_console=request.no_tech_console,
+            sms=result.sms.outcome.value if result.sms else None,  # never the number
         )
         row = audit_row(who, request, result)
         audit_id = await write_audit(runtime.store, who, answer, row)
@@ -170,6 +171,8 @@ def audit_row(who: Requester, request: SessionRequest, result: PinResult) -> dic
         "no_tech_console": request.no_tech_console,
         "outcome": result.outcome.value,
         "pin": result.pin,
+        # Lens by SMS: that a text was asked for and what became of it; never the number.
+        "sms": (result.sms.outcome.value if result.sms else "asked") if request.texts else None,
     }
 
 

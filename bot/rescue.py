@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import aiohttp
 
+from bot.lens_sms import DEFAULT_LANG_CODE, Phone, SmsResult, split_sms_result
 from bot.metrics import RESCUE_SECONDS
 
 
@@ -22,6 +23,10 @@ class Kind(StrEnum):
     @property
     def page(self) -> str:
         return "requestPINCode.aspx" if self is Kind.RESCUE else "requestLensPINCode.aspx"
+
+
+# Lens with a number: Rescue texts the customer the invitation itself.
+LENS_SMS_PAGE = "requestLensPINCode_v4.aspx"
 
 
 # The API's own limits, in characters.
@@ -82,6 +87,8 @@ class PinResult:
     pin: str | None = None
     # Safe to show and log: an HTTP status, or an unknown code cut short. Never the body.
     detail: str | None = None
+    # Lens by SMS: what became of the text (only with a PIN; None when none was asked for).
+    sms: SmsResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,10 +100,25 @@ class SessionRequest:
     kind: Kind
     fields: Mapping[str, str]  # only the text fields typed; empty ones left out
     no_tech_console: bool = False
+    # Lens only: the customer's number (shown masked by repr) and the text's language.
+    phone: Phone | None = None
+    lang_code: str = DEFAULT_LANG_CODE
+
+    @property
+    def texts(self) -> bool:
+        return self.kind is Kind.LENS and self.phone is not None
+
+    @property
+    def page(self) -> str:
+        """Without a number, exactly the page it always was."""
+        return LENS_SMS_PAGE if self.texts else self.kind.page
 
     def form(self, authcode: str) -> dict[str, str]:
         form = {name: value for name, value in self.fields.items() if value}
         form["notechconsole"] = "1" if self.no_tech_console else "0"
+        if self.texts and self.phone is not None:
+            form["PhoneNumber"] = self.phone.e164
+            form["LangCode"] = self.lang_code
         form["authcode"] = authcode
         return form
 
@@ -123,6 +145,16 @@ def parse_pin_answer(body: str, kind: Kind = Kind.RESCUE) -> PinResult:
     if outcome in LENS_ONLY_CODES and kind is not Kind.LENS:
         return PinResult(Outcome.UNKNOWN_CODE, detail=outcome.value)
     return PinResult(outcome)
+
+
+def parse_sms_answer(body: str) -> PinResult:
+    """requestLensPINCode_v4: the first line as any Lens answer, then SMS_RESULT.
+
+    A PIN whose text did not go out is still a PIN: the agent gets it with that news.
+    """
+    rest, sms = split_sms_result(body)
+    result = parse_pin_answer(rest, Kind.LENS)
+    return replace(result, sms=sms) if result.ok else result
 
 
 class AuthOutcome(StrEnum):
@@ -172,14 +204,16 @@ class RescueClient:
 
     async def request_pin(self, request: SessionRequest, authcode: str) -> PinResult:
         try:
-            status, body = await self._post(request.kind.page, request.form(authcode))
+            status, body = await self._post(request.page, request.form(authcode))
         except TimeoutError:
             return PinResult(Outcome.TIMEOUT)
         except (aiohttp.ClientError, OSError):
             return PinResult(Outcome.CONNECTION_ERROR)
         if status != 200:
             return PinResult(Outcome.HTTP_ERROR, detail=str(status))
-        return parse_pin_answer(body, request.kind)
+        if not request.texts:
+            return parse_pin_answer(body, request.kind)
+        return parse_sms_answer(body)
 
     async def request_authcode(self, email: str, password: str) -> AuthResult:
         return await self._authcode("requestAuthCode.aspx", {"email": email, "pwd": password})

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.crypto import load_cipher
+from bot.lens_sms import LanguageMemory
 from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT, SLACK_API_ERRORS
 from bot.rescue import RescueClient
@@ -80,6 +81,7 @@ class Runtime:
     rescue: RescueClient
     slack: AsyncWebClient
     under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
+    sms_languages: LanguageMemory = field(default_factory=LanguageMemory)
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:

@@ -52,6 +52,7 @@ audit = Table(
     Column("session_id", String(64), nullable=True),
     Column("waiting_seconds", Integer, nullable=True),
     Column("length_seconds", Integer, nullable=True),
+    Column("sms", String(16), nullable=True),  # Lens by SMS: sent | not_sent | …; no number
     Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
 
@@ -151,6 +152,7 @@ class AuditRow:
     session_id: str | None = None
     waiting_seconds: int | None = None
     length_seconds: int | None = None
+    sms: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.lens_sms import PhoneProblem
 from bot.rescue import AuthOutcome, Kind, Outcome
 
 KIND_NAME = {Kind.RESCUE: "Rescue remote support", Kind.LENS: "Rescue Lens camera"}
@@ -278,6 +279,71 @@ OUTCOME_SHORT = "failed: {outcome}"
 
 # Shortcuts
 SHORTCUT_CUT = "The message was cut to {limit} characters to fit Rescue's limit: please check it."
+
+# --- Lens PIN by SMS (requestLensPINCode_v4) ---
+PHONE_LABEL = "Customer's mobile number"
+PHONE_HINT = (
+    "Optional. Rescue texts the customer the invitation with the PIN. "
+    "Type it with the country code, e.g. +49 151 2345678."
+)
+PHONE_HINT_REGION = (
+    "Optional. Rescue texts the customer the invitation with the PIN. "
+    "Numbers without a country code are read as {region} numbers."
+)
+PHONE_PLACEHOLDER = "+49 151 2345678"
+LANG_LABEL = "SMS language"
+LANG_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "nl": "Nederlands",
+    "pt-br": "Português (Brasil)",
+}
+PHONE_PROBLEMS = {
+    PhoneProblem.TOO_LONG: "That is too long for a phone number.",
+    PhoneProblem.NOT_A_NUMBER: "That isn't a phone number: use digits, spaces and a leading +.",
+    PhoneProblem.NEEDS_COUNTRY: "Add the country code, e.g. +49 for Germany or +1 for the US.",
+    PhoneProblem.INVALID: "No phone can have this number: please check it.",
+    PhoneProblem.NOT_MOBILE: "This is not a mobile number, so it can't receive a text.",
+}
+SMS_SENT = ":iphone: Rescue texted the invitation with this PIN to {phone}."
+SMS_NOT_RETRIED = (
+    "The retry without the console does not text the customer (their number is not kept): "
+    "read them the PIN it gives you."
+)
+SMS_NOT_SENT = (
+    ":warning: The text to {phone} did *not* go out. Read the PIN to the customer instead."
+)
+
+# --- Workflow Builder step: request_rescue_pin ---
+STEP_HEADLINE = {
+    Kind.RESCUE: "A workflow asks you for a Rescue session PIN",
+    Kind.LENS: "A workflow asks you for a Rescue Lens PIN",
+}
+STEP_INTRO = (
+    "Only you can request it, with your own Rescue link. The PIN comes to you privately, "
+    "and the workflow carries on with it."
+)
+STEP_REQUEST_BUTTON = "Request PIN"
+STEP_DECLINE_BUTTON = "Decline"
+STEP_DONE = (
+    ":white_check_mark: You requested the PIN (above, only for you); the workflow has it now."
+)
+STEP_DECLINED = "You declined this request; the workflow was told."
+STEP_NOT_YOURS = (
+    "This request is for <@{agent}>: only they can request the PIN, with their own Rescue link."
+)
+STEP_NOT_COMPLETED = (
+    "Your PIN is above, but Slack did not let me hand it to the workflow (it may have been "
+    "stopped). Give the PIN to the customer yourself if they still need it."
+)
+# Shown to the workflow's owner in Slack's own error message: plain text, no mrkdwn.
+STEP_FAIL_DECLINED = "The agent declined to request a Rescue PIN."
+STEP_FAIL_NO_AGENT = "The step has no agent: choose the person who should request the PIN."
+STEP_FAIL_KIND = "The kind must be rescue or lens."
+STEP_FAIL_TOO_LONG = "{field} is {length} characters long; Rescue accepts at most {limit}."
+STEP_FAIL_UNDELIVERED = "The agent could not be messaged in Slack ({error})."
 
 # Session follow-through (Rescue's Post-to-URL)
 SESSION_CONNECTED_HEADLINE = "Customer connected"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import modals, texts
+from bot import modals, texts, workflow_step
 from bot.rescue import Kind
 from bot.runtime import Runtime
 from bot.session_messages import SESSION_POST_ACTION
-from handlers import home, link, pin, session, share
+from handlers import home, link, pin, session, share, workflow
 from handlers.listening import ProvideRuntime, on_error
 
 
@@ -38,3 +38,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.event("app_home_opened")(home.home_opened)
     app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
     app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(home.home_lens)
+    # The Workflow Builder step (a remote function) and the agent's two buttons
+    app.function(workflow_step.FUNCTION_CALLBACK)(workflow.step_started)
+    app.action(workflow_step.REQUEST_ACTION)(workflow.step_request)
+    app.action(workflow_step.DECLINE_ACTION)(workflow.step_decline)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import structlog
@@ -20,6 +20,7 @@ from bot import linking, messages, texts
 from bot.database import StoreUnavailable
 from bot.deliver import deliver
 from bot.identity import MalformedPayload, Requester, is_foreign, requester
+from bot.lens_sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.logs import get_logger
 from bot.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
 from bot.rescue import Kind
@@ -62,10 +63,18 @@ class Asker:
     runtime: Runtime
     who: Requester
     response_url: str | None
+    locale: str | None = None  # when Slack put the user's locale in the payload
 
     async def deliver(self, message: messages.Message) -> bool:
         """Privately to the asker: bot.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
+
+
+def payload_locale(body: dict[str, Any]) -> str | None:
+    """The user's locale, where a payload carries one (`locale`, or `user.locale`)."""
+    user = body.get("user")
+    found = body.get("locale") or (user.get("locale") if isinstance(user, dict) else None)
+    return found if isinstance(found, str) and found else None
 
 
 def text_field(body: dict[str, Any], key: str) -> str | None:
@@ -96,28 +105,32 @@ async def acknowledge(
     """Ack first, then identify; a user from another organisation is told so and gets None."""
     await ack()
     who, foreign = identify(body, context, action)
-    asker = Asker(runtime_of(context), who, text_field(body, "response_url"))
+    asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
     if foreign:
         await asker.deliver(messages.notice(texts.FOREIGN_USER))
         return None
     return asker
 
 
-async def open_modal(asker: Asker, trigger_id: Any, view: dict[str, Any], command: str) -> bool:
-    """views.open; when Slack refuses (an expired trigger, say) the agent is told privately."""
+async def open_modal(
+    asker: Asker, trigger_id: Any, view: dict[str, Any], command: str
+) -> dict[str, Any] | None:
+    """views.open, and the view as Slack opened it (its id and hash, for views.update); when
+    Slack refuses (an expired trigger, say) the agent is told privately and this is None."""
     if not isinstance(trigger_id, str):
         log.warning("no_trigger_id")
-        return False
+        return None
     try:
-        await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
+        answer = await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
         log.warning("views_open_failed", error=error.response.get("error"))
     except (OSError, TimeoutError) as error:
         log.warning("views_open_failed", error=type(error).__name__)
     else:
-        return True
+        opened = answer.get("view")
+        return opened if isinstance(opened, dict) else {}
     await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
-    return False
+    return None
 
 
 async def ready_to_request(asker: Asker) -> bool:
@@ -147,14 +160,66 @@ async def open_pin_modal(
     prefill: dict[str, str] | None = None,
     notes: dict[str, str] | None = None,
 ) -> bool:
-    settings = asker.runtime.settings
-    view = pin_modal(modal, settings.rescue_fields, settings.label, prefill, notes)
-    return await open_modal(asker, trigger_id, view, texts.COMMAND[modal.kind])
+    """The PIN modal. Lens preselects the SMS language from the agent's Slack locale: when
+    it is not known yet, the modal opens at once (the trigger expires in 3 s) and is
+    updated in place once Slack has said."""
+    runtime, who = asker.runtime, asker.who
+    settings = runtime.settings
+    if asker.locale is not None:  # Slack said already: no need to ask
+        runtime.sms_languages.remember(who.team_id, who.user_id, lang_code_for_locale(asker.locale))
+    known = runtime.sms_languages.get(who.team_id, who.user_id)
+
+    def view(lang_code: str) -> dict[str, Any]:
+        return pin_modal(
+            modal,
+            settings.rescue_fields,
+            settings.label,
+            prefill,
+            notes,
+            lang_code=lang_code,
+            sms_region=settings.sms_default_region,
+        )
+
+    opened = await open_modal(
+        asker, trigger_id, view(known or DEFAULT_LANG_CODE), texts.COMMAND[modal.kind]
+    )
+    if opened is None:
+        return False
+    if modal.kind is Kind.LENS and known is None:
+        await preselect_language(asker, opened, view)
+    return True
+
+
+async def preselect_language(
+    asker: Asker, opened: dict[str, Any], view: Callable[[str], dict[str, Any]]
+) -> None:
+    """After the modal opened: the agent's locale, remembered, and the modal updated when
+    it differs from what it shows. The hash makes Slack refuse the update if the agent
+    already moved on; what they typed stays (same block_ids and action_ids)."""
+    runtime, who = asker.runtime, asker.who
+    locale = await linking.user_locale(runtime, who.user_id)
+    if locale is None:  # Slack did not say: English stays, and next time asks again
+        return
+    lang_code = lang_code_for_locale(locale)
+    runtime.sms_languages.remember(who.team_id, who.user_id, lang_code)
+    view_id, view_hash = opened.get("id"), opened.get("hash")
+    if lang_code == DEFAULT_LANG_CODE or not isinstance(view_id, str):
+        return
+    try:
+        await runtime.slack.views_update(
+            view_id=view_id,
+            hash=view_hash if isinstance(view_hash, str) else None,
+            view=view(lang_code),
+        )
+    except SlackApiError as error:  # hash_conflict: the agent was quicker; nothing lost
+        log.info("language_not_preselected", error=error.response.get("error"))
+    except (OSError, TimeoutError) as error:
+        log.info("language_not_preselected", error=type(error).__name__)
 
 
 async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:
     """For the global shortcut and App Home's buttons: no response_url, the PIN comes by DM."""
-    asker = Asker(asker.runtime, asker.who, None)
+    asker = replace(asker, response_url=None)
     if await ready_to_request(asker):
         await open_pin_modal(asker, body.get("trigger_id"), ModalState(kind))
 

@@ -88,7 +88,11 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     runtime = runtime_of(context)
     modal, values = modals.submitted(body)
     fields, no_console = modals.read_pin_form(values)
-    errors = modals.field_errors(fields, runtime.settings.rescue_fields)
+    phone, lang_code, sms_errors = modals.sms_inputs(
+        modal.kind, values, runtime.settings.sms_default_region
+    )
+    # An impossible number is refused here: Rescue is not called.
+    errors = {**modals.field_errors(fields, runtime.settings.rescue_fields), **sms_errors}
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -98,9 +102,8 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
         await deliver(runtime, modal.response_url, who.user_id, messages.notice(texts.FOREIGN_USER))
         return
     who = Requester(who.team_id, who.user_id, modal.channel_id or who.channel_id)
-    await request_pin(
-        runtime, who, SessionRequest(modal.kind, fields, no_console), modal.response_url
-    )
+    request = SessionRequest(modal.kind, fields, no_console, phone=phone, lang_code=lang_code)
+    await request_pin(runtime, who, request, modal.response_url)
 
 
 async def retry_without_console(

@@ -14,6 +14,7 @@ PLAIN_ONLY = ("header", "input")  # their text objects may only be plain_text
 ELEMENT_COUNT = {"context": 10, "actions": 25}
 BUTTON_TEXT, BUTTON_VALUE = 75, 2000
 OPTION_TEXT, OPTION_VALUE, OPTIONS = 75, 150, 10
+SELECT_OPTIONS = 100
 LABEL, HINT, PLACEHOLDER = 2000, 2000, 150
 INPUT_MAX_LENGTH = 3000
 ID_LENGTH = 255
@@ -63,6 +64,18 @@ def _element(where: str, element: dict[str, Any]) -> Iterator[str]:
             yield from _text(f"{where}.options[{n}].text", option.get("text"), OPTION_TEXT)
             if not 0 < len(option.get("value", "")) <= OPTION_VALUE:
                 yield f"{where}.options[{n}].value: not 1 to {OPTION_VALUE} characters"
+    elif kind == "static_select":
+        options = element.get("options", [])
+        if not 0 < len(options) <= SELECT_OPTIONS:
+            yield f"{where}.options: {len(options)} options"
+        for n, option in enumerate(options):
+            yield from _text(f"{where}.options[{n}].text", option.get("text"), OPTION_TEXT, True)
+            if not 0 < len(option.get("value", "")) <= OPTION_VALUE:
+                yield f"{where}.options[{n}].value: not 1 to {OPTION_VALUE} characters"
+        if "initial_option" in element and element["initial_option"] not in options:
+            yield f"{where}.initial_option: not one of its options"
+        if "placeholder" in element:
+            yield from _text(f"{where}.placeholder", element["placeholder"], PLACEHOLDER, True)
     else:
         yield f"{where}: an element type this app does not use: {kind!r}"
 

@@ -59,7 +59,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
         return json.loads(raw) if raw else {}
     merged = dict(parse_qsl(request.query_string, keep_blank_values=True))
     merged.update(parse_qsl(raw, keep_blank_values=True))
-    for key in ("view", "blocks"):  # slack_sdk sends these JSON-encoded in forms
+    for key in ("view", "blocks", "outputs"):  # slack_sdk sends these JSON-encoded in forms
         if isinstance(merged.get(key), str):
             with contextlib.suppress(ValueError):
                 merged[key] = json.loads(merged[key])
@@ -90,6 +90,9 @@ class FakeSlack(FakeServer):
         self.names: dict[str, str] = {}
         self.admins: set[str] = set()
         self.members: list[str] = []
+        self.locales: dict[str, str] = {}  # user -> locale, told with include_locale
+        # Workflow steps: function_execution_id -> "completed" | "failed" once ended
+        self.executions: dict[str, str] = {}
         self.socket_url: str | None = None  # answered to apps.connections.open
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
@@ -134,27 +137,35 @@ class FakeSlack(FakeServer):
                 "team": "Acme",
             }
         if method in ("views.open", "views.update", "views.publish", "views.push"):
-            return {"ok": True, "view": {"id": f"V{next(self._ids)}", **(params.get("view") or {})}}
+            view = {"id": params.get("view_id") or f"V{next(self._ids)}", "hash": "h"}
+            return {"ok": True, "view": {**view, **(params.get("view") or {})}}
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            execution = str(params.get("function_execution_id"))
+            if execution in self.executions:
+                return {"ok": False, "error": "execution_not_in_running_state"}
+            self.executions[execution] = "completed" if method.endswith("Success") else "failed"
+            return {"ok": True}
         if method == "chat.postMessage":
             return {"ok": True, "channel": params.get("channel"), "ts": f"{next(self._ids)}.0001"}
         if method == "users.info":
             user = params.get("user", "")
             email = self.emails.get(user)
-            if user not in self.emails and user not in self.names and user not in self.admins:
+            known = (self.emails, self.names, self.admins, self.locales)
+            if not any(user in where for where in known):
                 return {"ok": False, "error": "user_not_found"}
             profile: dict[str, Any] = {"email": email} if email else {}
             if user in self.names:
                 profile["real_name"] = self.names[user]
-            return {
-                "ok": True,
-                "user": {
-                    "id": user,
-                    "team_id": self.team_id,
-                    "tz": "Europe/Berlin",
-                    "is_admin": user in self.admins,
-                    "profile": profile,
-                },
+            found: dict[str, Any] = {
+                "id": user,
+                "team_id": self.team_id,
+                "tz": "Europe/Berlin",
+                "is_admin": user in self.admins,
+                "profile": profile,
             }
+            if str(params.get("include_locale")).lower() in ("true", "1") and user in self.locales:
+                found["locale"] = self.locales[user]
+            return {"ok": True, "user": found}
         if method == "users.list":
             ids = self.members or list(self.emails)
             return {
@@ -363,6 +374,8 @@ class FakeRescue(FakeServer):
     sso: dict[str, str] = field(default_factory=dict)  # ssoid -> authcode
     sso_company: str = "4242"
     sso_password: str = "sso-global-secret"
+    # requestLensPINCode_v4: authcode -> the SMS_RESULT token after a PIN (None: no such line)
+    sms_results: dict[str, str | None] = field(default_factory=dict)
     # Run with a PIN request's parameters before it is answered (a session that starts fast).
     before_answer: Callable[[dict[str, str]], Awaitable[None]] | None = None
 
@@ -372,6 +385,7 @@ class FakeRescue(FakeServer):
         for page in (
             "requestPINCode.aspx",
             "requestLensPINCode.aspx",
+            "requestLensPINCode_v4.aspx",
             "requestAuthCode.aspx",
             "requestAuthCodeSSO.aspx",
         ):
@@ -433,4 +447,9 @@ class FakeRescue(FakeServer):
             answer = ""
         if not answer:
             answer = f"OK PINCODE:{next(self._pins):06d}"[:17]
+        if page == "requestLensPINCode_v4.aspx" and answer.startswith("OK"):
+            authcode = params.get("authcode", "")
+            sms = self.sms_results.get(authcode, "sendInvitationForMobileSession_OK")
+            if sms is not None:
+                answer = f"{answer}\r\nSMS_RESULT: {sms}"
         return web.Response(text=answer)

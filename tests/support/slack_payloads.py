@@ -179,3 +179,85 @@ def app_home_opened(user_id: str, team: str = TEAM) -> dict[str, Any]:
         },
         "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
     }
+
+
+def _step_function(callback_id: str) -> dict[str, Any]:
+    return {
+        "id": "Fn1",
+        "callback_id": callback_id,
+        "title": "Request Rescue PIN",
+        "description": "",
+        "type": "app",
+        "input_parameters": [],
+        "output_parameters": [],
+        "app_id": "A1",
+        "date_created": 1,
+        "date_updated": 1,
+        "date_deleted": 0,
+    }
+
+
+def function_executed(
+    inputs: dict[str, Any],
+    *,
+    token: str,
+    execution_id: str = "Fx1",
+    team: str = TEAM,
+    callback_id: str = "request_rescue_pin",
+) -> dict[str, Any]:
+    """The Events API callback for a workflow reaching the app's step; `token` is the
+    execution's own bot token (`xwfp-…`)."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{execution_id}",
+        "event_time": 1,
+        "event": {
+            "type": "function_executed",
+            "function": _step_function(callback_id),
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": "Wx1",
+            "event_ts": "1.0",
+            "bot_access_token": token,
+        },
+        "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
+def function_block_actions(
+    action_id: str,
+    inputs: dict[str, Any],
+    *,
+    response_url: str,
+    token: str,
+    user_id: str = "U1",
+    team: str = TEAM,
+    channel: str = "D1",
+    execution_id: str = "Fx1",
+    message_ts: str = "5.5",
+    callback_id: str = "request_rescue_pin",
+) -> dict[str, Any]:
+    """A click on a button of the message a step posted: Slack adds the step's data."""
+    payload = block_actions(
+        action_id, "", response_url=response_url, user_id=user_id, team=team, channel=channel
+    )
+    payload["container"] = {
+        "type": "message",
+        "message_ts": message_ts,
+        "channel_id": channel,
+        "is_ephemeral": False,
+    }
+    payload["function_data"] = {
+        "execution_id": execution_id,
+        "inputs": inputs,
+        "function": _step_function(callback_id),
+    }
+    payload["interactivity"] = {
+        "interactor": {"secret": "S1", "id": user_id},
+        "interactivity_pointer": "1.2.3",
+    }
+    payload["bot_access_token"] = token
+    return payload

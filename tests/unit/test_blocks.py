@@ -31,12 +31,26 @@ def test_pin_modal(kind: Kind) -> None:
     )
     slack_takes_view(view)
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
-    assert [b["block_id"] for b in inputs] == [*TEXT_FIELDS, "notechconsole"]
+    texting = ["PhoneNumber", "LangCode"] if kind is Kind.LENS else []  # Lens by SMS
+    assert [b["block_id"] for b in inputs] == [*TEXT_FIELDS, *texting, "notechconsole"]
     assert all(b["optional"] for b in inputs)
-    assert {b["block_id"]: b["element"].get("max_length") for b in inputs[:-1]} == FIELD_LIMITS
+    fields = inputs[: len(TEXT_FIELDS)]
+    assert {b["block_id"]: b["element"].get("max_length") for b in fields} == FIELD_LIMITS
     assert inputs[0]["element"]["initial_value"] == "Jane" and inputs[0]["hint"]["text"] == "note"
     assert ModalState.load(view["private_metadata"]) == context
     assert view["title"]["text"] == texts.MODAL_TITLE[kind]
+
+
+@pytest.mark.parametrize(("lang_code", "shown"), [("de", "de"), ("pt-br", "pt-br"), ("xx", "en")])
+def test_lens_modal_preselects_the_sms_language(lang_code: str, shown: str) -> None:
+    for region in (None, "DE"):
+        view = modals.pin_modal(
+            ModalState(Kind.LENS), TEXT_FIELDS, str, lang_code=lang_code, sms_region=region
+        )
+        slack_takes_view(view)
+        inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+        assert inputs["LangCode"]["element"]["initial_option"]["value"] == shown
+        assert ("DE" in inputs["PhoneNumber"]["hint"]["text"]) is (region == "DE")
 
 
 def test_modal_context_survives_garbage() -> None:

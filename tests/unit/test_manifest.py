@@ -53,5 +53,26 @@ def test_shortcuts_and_home_are_declared() -> None:
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     events = data["settings"]["event_subscriptions"]
     assert events["request_url"].endswith("/slack/events") and events["bot_events"] == [
-        "app_home_opened"
+        "app_home_opened",
+        "function_executed",
     ]
+
+
+def test_the_workflow_step_is_declared_as_the_app_handles_it() -> None:
+    from bot.workflow_step import FUNCTION_CALLBACK, STEP_FIELDS
+
+    data = manifest()
+    assert data["settings"]["org_deploy_enabled"] is True  # custom steps need an org-ready app
+    assert data["settings"]["function_runtime"] == "remote"
+    step = data["functions"][FUNCTION_CALLBACK]
+    inputs = step["input_parameters"]
+    assert list(inputs) == ["agent", "kind", *STEP_FIELDS]
+    assert inputs["agent"] == {
+        **inputs["agent"],
+        "type": "slack#/types/user_id",
+        "is_required": True,
+    }
+    assert inputs["kind"]["enum"] == ["rescue", "lens"] and inputs["kind"]["default"] == "rescue"
+    assert all(inputs[name]["type"] == "string" for name in ("kind", *STEP_FIELDS))
+    assert not any(inputs[name]["is_required"] for name in ("kind", *STEP_FIELDS))
+    assert set(step["output_parameters"]) == {"pin", "link", "kind"}

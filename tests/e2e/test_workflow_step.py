@@ -1,0 +1,212 @@
+"""The Workflow Builder step `request_rescue_pin`, end to end: the agent's message, only the
+agent's own click with their own link, the outputs, waiting, declining, a stranger's click."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from typing import Any
+
+from bot import texts
+from tests.support.harness import Harness
+from tests.support.reading import buttons, message_text
+from tests.support.slack_payloads import function_block_actions, function_executed
+
+AGENT = "UAGENT1"
+AUTHCODE = "AUTHc0de-agent-4711"
+OTHER_AUTHCODE = "AUTHc0de-author-0815"
+FUNCTION_TOKEN = "xwfp-1-execution-token-abcdef"
+INPUTS = {"agent": AGENT, "kind": "rescue", "cfield0": "Jane Doe", "tracking0": "T-42"}
+
+
+async def start_step(h: Harness, inputs: dict[str, Any], execution: str = "Fx1") -> dict[str, Any]:
+    """The workflow reaches the step: the event is acked; returns the agent's message."""
+    status = await h.event(function_executed(inputs, execution_id=execution, token=FUNCTION_TOKEN))
+    assert status == 200
+    posted = await h.slack.wait_for(
+        lambda: [c for c in h.slack.calls_to("chat.postMessage") if c.params["channel"] == AGENT]
+    )
+    call = posted[-1]
+    assert call.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"  # tied to the step
+    return call.params
+
+
+async def click(
+    h: Harness, action: str, user: str = AGENT, inputs: dict[str, Any] | None = None
+) -> str:
+    """A click on the agent's message; returns the response_url's id."""
+    rid = uuid.uuid4().hex[:8]
+    payload = function_block_actions(
+        action,
+        inputs or INPUTS,
+        response_url=h.slack.response_url(rid),
+        user_id=user,
+        token=FUNCTION_TOKEN,
+    )
+    status, body = await h.interact(payload)
+    assert (status, body) == (200, "")
+    return rid
+
+
+async def ended(h: Harness, method: str = "functions.completeSuccess") -> list[Any]:
+    """The step's completeSuccess (or completeError) calls, once there are any."""
+    calls: list[Any] = await h.slack.wait_for(lambda: h.slack.calls_to(method))
+    return calls
+
+
+def completions(h: Harness) -> list[Any]:
+    return h.slack.calls_to("functions.completeSuccess") + h.slack.calls_to(
+        "functions.completeError"
+    )
+
+
+async def test_the_agent_gets_the_fields_and_two_buttons(harness: Harness) -> None:
+    message = await start_step(harness, INPUTS)
+    shown = message_text(message)
+    assert texts.STEP_HEADLINE[next(iter(texts.STEP_HEADLINE))] in shown
+    assert "Jane Doe" in shown and "T-42" in shown
+    assert [b["action_id"] for b in buttons(message)] == ["step_request_pin", "step_decline"]
+    assert harness.rescue.calls == [] and completions(harness) == []
+
+
+async def test_the_agents_click_requests_with_their_own_link_and_completes_the_step(
+    harness: Harness,
+) -> None:
+    await harness.link(AGENT, AUTHCODE)
+    harness.rescue.answers[AUTHCODE] = "OK PINCODE:024680"
+    await start_step(harness, INPUTS)
+    rid = await click(harness, "step_request_pin")
+    message = await harness.slack.response(rid)
+    assert message["response_type"] == "ephemeral" and "024680" in message_text(message)
+    [call] = harness.rescue.pin_calls()
+    assert call.page == "requestPINCode.aspx"
+    assert call.params == {
+        "cfield0": "Jane Doe",
+        "tracking0": "T-42",
+        "notechconsole": "0",
+        "authcode": AUTHCODE,
+    }
+    [done] = await harness.slack.wait_for(
+        lambda: harness.slack.calls_to("functions.completeSuccess")
+    )
+    assert done.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"
+    assert done.params["function_execution_id"] == "Fx1"
+    assert done.params["outputs"] == {
+        "pin": "024680",
+        "link": f"{harness.rescue.url}/R?i=2&Code=024680",
+        "kind": "rescue",
+    }
+    [update] = await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
+    assert "actions" not in json.dumps(update.params.get("blocks")) and "024680" not in json.dumps(
+        update.params
+    )
+
+
+async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness) -> None:
+    await harness.link(AGENT, AUTHCODE)
+    inputs = {"agent": AGENT, "kind": "lens"}
+    await start_step(harness, inputs)
+    await harness.slack.response(await click(harness, "step_request_pin", inputs=inputs))
+    assert harness.rescue.pin_calls()[0].page == "requestLensPINCode.aspx"
+    [done] = await harness.slack.wait_for(
+        lambda: harness.slack.calls_to("functions.completeSuccess")
+    )
+    assert done.params["outputs"] == {"pin": "100001", "kind": "lens"}
+
+
+async def test_anyone_elses_click_is_refused_and_spends_nothing(
+    harness: Harness, log_stream: io.StringIO
+) -> None:
+    await harness.link(AGENT, AUTHCODE)
+    await harness.link("UAUTHOR", OTHER_AUTHCODE)  # the workflow's author, linked themselves
+    await start_step(harness, INPUTS)
+    for action in ("step_request_pin", "step_decline"):
+        rid = await click(harness, action, user="UAUTHOR")
+        shown = message_text(await harness.slack.response(rid))
+        assert texts.STEP_NOT_YOURS.format(agent=AGENT) in shown
+    assert harness.rescue.calls == []
+    assert completions(harness) == []
+    assert "step_click_refused" in log_stream.getvalue()
+
+
+async def test_an_unlinked_agent_is_told_how_to_link_and_the_step_waits(harness: Harness) -> None:
+    await start_step(harness, INPUTS)
+    rid = await click(harness, "step_request_pin")
+    shown = message_text(await harness.slack.response(rid))
+    assert "link" in shown.lower()
+    assert harness.rescue.calls == [] and completions(harness) == []
+    # Linked now, the same button works: the step was waiting.
+    await harness.link(AGENT, AUTHCODE)
+    await harness.slack.response(await click(harness, "step_request_pin"))
+    await ended(harness)
+    assert harness.rescue.pin_calls()[0].params["authcode"] == AUTHCODE
+
+
+async def test_a_rescue_failure_gives_the_usual_sentence_and_a_way_to_try_again(
+    harness: Harness,
+) -> None:
+    from bot.rescue import Outcome
+
+    await harness.link(AGENT, AUTHCODE)
+    harness.rescue.answers[AUTHCODE] = "OUTOFPINCODES"
+    await start_step(harness, INPUTS)
+    shown = message_text(await harness.slack.response(await click(harness, "step_request_pin")))
+    headline, _ = texts.failure_text(Outcome.OUTOFPINCODES)
+    assert headline in shown
+    assert completions(harness) == []  # never completes without a PIN
+    assert harness.slack.calls_to("chat.update") == []  # the buttons stay: try again
+    harness.rescue.answers[AUTHCODE] = "OK PINCODE:135791"
+    await harness.slack.response(await click(harness, "step_request_pin"))
+    [done] = await harness.slack.wait_for(
+        lambda: harness.slack.calls_to("functions.completeSuccess")
+    )
+    assert "135791" in json.dumps(done.params)
+
+
+async def test_declining_fails_the_step_with_a_readable_reason(harness: Harness) -> None:
+    await harness.link(AGENT, AUTHCODE)
+    await start_step(harness, INPUTS)
+    await click(harness, "step_decline")
+    [failed] = await harness.slack.wait_for(
+        lambda: harness.slack.calls_to("functions.completeError")
+    )
+    assert failed.params["error"] == texts.STEP_FAIL_DECLINED
+    assert failed.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"
+    assert harness.rescue.calls == []
+    assert harness.slack.calls_to("functions.completeSuccess") == []
+    [update] = await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
+    assert texts.STEP_DECLINED in json.dumps(update.params)
+
+
+async def test_inputs_the_step_cannot_run_with_fail_it_at_once(harness: Harness) -> None:
+    cases = (
+        ({"kind": "rescue"}, texts.STEP_FAIL_NO_AGENT),
+        ({"agent": AGENT, "kind": "teleport"}, texts.STEP_FAIL_KIND),
+    )
+    for number, (inputs, reason) in enumerate(cases, start=1):
+        event = function_executed(inputs, execution_id=f"Fx{number}", token=FUNCTION_TOKEN)
+        assert await harness.event(event) == 200
+        await harness.slack.wait_for(
+            lambda n=number: len(harness.slack.calls_to("functions.completeError")) == n
+        )
+        assert harness.slack.calls_to("functions.completeError")[-1].params["error"] == reason
+    too_long = {"agent": AGENT, "tracking0": "T" * 65}
+    await harness.event(function_executed(too_long, execution_id="Fx3", token=FUNCTION_TOKEN))
+    await harness.slack.wait_for(
+        lambda: len(harness.slack.calls_to("functions.completeError")) == 3
+    )
+    error = harness.slack.calls_to("functions.completeError")[-1].params["error"]
+    assert "65" in error and "64" in error
+    assert harness.slack.calls_to("chat.postMessage") == []
+
+
+async def test_the_execution_token_is_never_logged(
+    harness: Harness, log_stream: io.StringIO
+) -> None:
+    await harness.link(AGENT, AUTHCODE)
+    await start_step(harness, INPUTS)
+    await harness.slack.response(await click(harness, "step_request_pin"))
+    await ended(harness)
+    assert FUNCTION_TOKEN not in log_stream.getvalue()
+    assert "step_completed" in log_stream.getvalue()
