@@ -8,6 +8,7 @@ import getpass
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Mode, Settings, SettingsError, load_settings
@@ -100,7 +101,9 @@ async def _installed_team(settings: Settings) -> str:
         raise Failure(f"cannot reach Slack ({type(error).__name__}); pass --team T…") from None
     finally:
         await client.session.close() if client.session else None
-    team = answer.get("team_id")
+    # An org-wide (Enterprise Grid) token: links belong to the organisation.
+    team = answer.get("enterprise_id") if answer.get("is_enterprise_install") else None
+    team = team or answer.get("team_id")
     if not isinstance(team, str):
         raise Failure("Slack's auth.test named no team; pass --team T…")
     return team
@@ -211,14 +214,58 @@ async def audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.crypto import CryptoError
+    from bot.crypto import CryptoError, load_cipher
+    from bot.installations import DatabaseInstallationStore
 
     async with open_store(settings) as store:
         try:
             count = await store.rotate_key()
+            cipher, _ = load_cipher(settings.encryption_key, settings.sqlite_path)
+            installs = await DatabaseInstallationStore(store.database, cipher).rotate_key()
         except CryptoError as error:
             raise Failure(str(error)) from None
-    print(f"Re-encrypted {count} authcode(s) with the first key of ENCRYPTION_KEY.")
+    print(
+        f"Re-encrypted {count} authcode(s) and the tokens of {installs} installation(s) "
+        "with the first key of ENCRYPTION_KEY."
+    )
+    return 0
+
+
+async def installations(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.crypto import load_cipher
+    from bot.installations import DatabaseInstallationStore
+
+    async with open_store(settings) as store:
+        cipher, _ = load_cipher(settings.encryption_key, settings.sqlite_path)
+        found = await DatabaseInstallationStore(store.database, cipher).listing()
+    if not found:
+        print(
+            "No OAuth installations."
+            if settings.oauth_enabled
+            else "No OAuth installations "
+            "(this app runs with SLACK_BOT_TOKEN; set SLACK_CLIENT_ID/SECRET for OAuth)."
+        )
+        return 0
+    print("owner\tkind\tname\tinstalled_at\tinstaller\ttoken_rotation\ttoken_expires_at")
+    for info in found:
+        expires = (
+            datetime.fromtimestamp(info.bot_token_expires_at, UTC).isoformat()
+            if info.bot_token_expires_at
+            else "-"
+        )
+        print(
+            "\t".join(
+                (
+                    info.owner,
+                    "organisation" if info.org_wide else "workspace",
+                    info.name or "-",
+                    info.installed_at.isoformat(timespec="seconds"),
+                    info.installer or "-",
+                    "on" if info.rotating else "off",
+                    expires,
+                )
+            )
+        )
     return 0
 
 
@@ -260,7 +307,12 @@ VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
     "check": ("serve", check, "check the settings and the database, one line per problem"),
     "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
     "audit": ("store", audit, "export the audit trail (PIN requests and shares)"),
-    "rotate-key": ("store", rotate_key, "re-encrypt every authcode with the first ENCRYPTION_KEY"),
+    "rotate-key": (
+        "store",
+        rotate_key,
+        "re-encrypt every authcode and installation token with the first ENCRYPTION_KEY",
+    ),
+    "installations": ("store", installations, "list OAuth installations (never a token)"),
     "genkey": ("store", genkey, "print a new Fernet key for ENCRYPTION_KEY"),
 }
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # OAuth installation (several workspaces, Grid org-wide): then SLACK_BOT_TOKEN is not needed.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
     rescue_api_url: str = "https://secure.logmeinrescue.com/API/"
     rescue_timeout_seconds: float = Field(default=10, gt=0, le=120)
     database_url: str = f"sqlite:///{DEFAULT_DATABASE_FILE}"
@@ -67,6 +71,13 @@ class Settings(BaseSettings):
         if not url.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return url if url.endswith("/") else url + "/"
+
+    @field_validator("slack_authorize_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url
 
     @field_validator("rescue_field_labels")
     @classmethod
@@ -158,6 +169,11 @@ class Settings(BaseSettings):
         return url
 
     @property
+    def oauth_enabled(self) -> bool:
+        """Installations come through OAuth (each with its own token), not SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
     def sso_enabled(self) -> bool:
         return bool(self.rescue_sso_company_id and self.rescue_sso_password)
 
@@ -167,8 +183,13 @@ class Settings(BaseSettings):
     def problems(self, mode: Mode) -> list[str]:
         """What keeps `mode` from running, one line each."""
         found = []
-        if mode == "store":
-            pass
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            found.append(
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both for OAuth "
+                "installation, or neither for one workspace with SLACK_BOT_TOKEN."
+            )
+        if mode == "store" or (mode == "serve" and self.oauth_enabled):
+            pass  # with OAuth, every installation brings its own token
         elif self.slack_bot_token is None:
             found.append("SLACK_BOT_TOKEN is missing: set it to the bot token (xoxb-…).")
         elif not self.slack_bot_token.get_secret_value().startswith("xoxb-"):

@@ -145,7 +145,13 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     return home_view(linked, await _rows(runtime, mine), team, now())
 
 
-async def publish(runtime: Runtime, team_id: str, user_id: str) -> None:
-    await runtime.slack.views_publish(
-        user_id=user_id, view=await home_for(runtime, team_id, user_id)
-    )
+async def publish(
+    runtime: Runtime, team_id: str, user_id: str, workspace: str | None = None
+) -> None:
+    """`team_id` keys the links and audit rows; on an org-wide install (the organisation's
+    key) the workspace the tab was opened in is named too, as org-wide tokens need."""
+    view = await home_for(runtime, team_id, user_id)
+    if workspace is not None and workspace != team_id:
+        await runtime.slack.views_publish(user_id=user_id, view=view, team_id=workspace)
+    else:
+        await runtime.slack.views_publish(user_id=user_id, view=view)

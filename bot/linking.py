@@ -92,12 +92,23 @@ async def user_locale(runtime: Runtime, user_id: str) -> str | None:
     return locale if isinstance(locale, str) and locale else None
 
 
+def _enterprise_user(user: dict[str, Any]) -> dict[str, Any]:
+    """On Enterprise Grid, users.info says which organisation the user belongs to."""
+    grid = user.get("enterprise_user")
+    return grid if isinstance(grid, dict) else {}
+
+
 async def is_team_lead(runtime: Runtime, user_id: str) -> bool:
-    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner."""
+    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner (on Grid, an org admin or owner)."""
     if user_id in runtime.settings.admin_slack_user_ids:
         return True
     user = await user_info(runtime, user_id)
-    return bool(user and (user.get("is_admin") or user.get("is_owner")))
+    if not user:
+        return False
+    grid = _enterprise_user(user)
+    return bool(
+        user.get("is_admin") or user.get("is_owner") or grid.get("is_admin") or grid.get("is_owner")
+    )
 
 
 @dataclass(frozen=True)
@@ -113,7 +124,10 @@ def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
         return "bot"
     if user.get("deleted"):
         return "deleted"
-    if user.get("team_id") not in (None, team_id):
+    # team_id is the link's owner: the workspace, or the organisation of an org-wide install.
+    if user.get("team_id") not in (None, team_id) and (
+        _enterprise_user(user).get("enterprise_id") != team_id
+    ):
         return "foreign"
     profile = user.get("profile")
     email = profile.get("email") if isinstance(profile, dict) else None

@@ -25,12 +25,13 @@ _SECRET_KEY = re.compile(
     r"|cfield\d|tracking\d|email|fields|values|payload|body|text)",
     re.IGNORECASE,
 )
-# Slack tokens, Fernet tokens, and `authcode=`/`pwd=` in form bodies, whoever logs them.
+# Slack tokens, Fernet tokens, `authcode=`/`pwd=` in form bodies, and the one-time OAuth code
+# that Bolt's flow puts in a warning when Slack refuses it, whoever logs them.
 _SECRET_PATTERNS = re.compile(
     r"(xox[abposre]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+|gAAAAA[0-9A-Za-z_=-]{20,}"
     # A workflow step execution's token; a phone number in E.164 (Lens by SMS).
     r"|xwfp-[0-9A-Za-z-]+|(?<![0-9A-Za-z])\+[1-9][0-9]{7,14}(?![0-9])"
-    r"|(?<=authcode=)[^&\s'\"]+|(?<=pwd=)[^&\s'\"]+)"
+    r"|(?<=authcode=)[^&\s'\"]+|(?<=pwd=)[^&\s'\"]+|(?<=with code: )\S+)"
 )
 
 

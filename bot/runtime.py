@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -25,12 +25,28 @@ from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT, SLACK_API_ERRORS
 from bot.rescue import RescueClient
 from bot.store import Store
+from bot.tenancy import OrgDirectory, request_token
+
+if TYPE_CHECKING:
+    from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
 
 log = get_logger(__name__)
 
 
 class CountingWebClient(AsyncWebClient):
-    """The Web API client, counting every call that still failed after its retries."""
+    """The Web API client, counting every call that still failed after its retries.
+
+    Its token is the request's own installation's when one is serving (OAuth: set by
+    bot.web for the request and the tasks it starts), else the one it was made with.
+    """
+
+    @property
+    def token(self) -> str | None:
+        return request_token.get() or self._default_token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._default_token = value
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:
         try:
@@ -82,6 +98,27 @@ class Runtime:
     slack: AsyncWebClient
     under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
     sms_languages: LanguageMemory = field(default_factory=LanguageMemory)
+    # OAuth installation (SLACK_CLIENT_ID/SECRET set): the stores, and a client with no token
+    # of its own for oauth.v2.access and token rotation.
+    installations: DatabaseInstallationStore | None = None
+    oauth_states: DatabaseOAuthStateStore | None = None
+    oauth_client: AsyncWebClient | None = None
+    orgs: OrgDirectory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.orgs = OrgDirectory(self._org_teams)
+
+    async def _org_teams(self, enterprise_id: str) -> set[str]:
+        """The workspaces an org-wide install reaches, asked with the serving token."""
+        teams: set[str] = set()
+        cursor = None
+        for _ in range(50):  # 50 pages of 1000: more workspaces than any organisation has
+            answer = await self.slack.auth_teams_list(limit=1000, cursor=cursor)
+            teams.update(t["id"] for t in answer.get("teams") or () if isinstance(t, dict))
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        return teams
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -94,6 +131,7 @@ class Runtime:
                 settings.encryption_key,
                 settings.rescue_sso_password,
                 settings.rescue_post_token,
+                settings.slack_client_secret,
             )
         )
         cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
@@ -121,7 +159,20 @@ class Runtime:
             ],
         )
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
-        return cls(settings, http, store, rescue, slack)
+        runtime = cls(settings, http, store, rescue, slack)
+        if settings.oauth_enabled:
+            from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+
+            runtime.installations = DatabaseInstallationStore(store.database, cipher)
+            runtime.oauth_states = DatabaseOAuthStateStore(store.database)
+            runtime.oauth_client = AsyncWebClient(
+                base_url=settings.slack_api_url,
+                session=http,
+                timeout=10,
+                logger=logging.getLogger("slack_sdk.web"),
+                retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+            )
+        return runtime
 
     async def stop(self) -> None:
         await self.store.close()

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -111,6 +122,44 @@ sessions = Table(
     Column("summary_posted_at", DateTime(timezone=True), nullable=True),
     Index("ix_rescue_sessions_audit_id", "audit_id"),
     Index("ix_rescue_sessions_team_user", "team_id", "user_id"),
+)
+
+# OAuth installations (bot/installations.py): one row per workspace, or per organisation for
+# an Enterprise Grid org-wide install; tokens are Fernet tokens like authcodes.
+installations = Table(
+    "installations",
+    metadata,
+    # The enterprise ID for an org-wide install, else the workspace's team ID.
+    Column("owner", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=True),
+    Column("team_id", String(32), nullable=True),
+    Column("is_enterprise_install", Boolean, nullable=False, default=False),
+    Column("app_id", String(32), nullable=True),
+    Column("enterprise_name", String(200), nullable=True),
+    Column("enterprise_url", String(200), nullable=True),
+    Column("team_name", String(200), nullable=True),
+    Column("bot_id", String(32), nullable=True),
+    Column("bot_user_id", String(32), nullable=True),
+    Column("bot_scopes", String(1000), nullable=True),
+    # Fernet tokens, never the Slack tokens themselves.
+    Column("bot_token", Text, nullable=True),
+    Column("bot_refresh_token", Text, nullable=True),
+    Column("bot_token_expires_at", BigInteger, nullable=True),  # Unix seconds
+    Column("user_id", String(32), nullable=True),  # the installer
+    Column("user_token", Text, nullable=True),
+    Column("user_refresh_token", Text, nullable=True),
+    Column("user_token_expires_at", BigInteger, nullable=True),
+    Column("user_scopes", String(1000), nullable=True),
+    Column("token_type", String(32), nullable=True),
+    Column("installed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Only a hash of each state: the browser's cookie holds the state itself.
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 

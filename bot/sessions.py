@@ -32,6 +32,7 @@ from bot.session_messages import (
 )
 from bot.session_post import Phase, PostError, SessionPost, is_reference, parse_post
 from bot.session_store import ENDED, Facts, SessionRow
+from bot.tenancy import request_token
 
 log = get_logger(__name__)
 
@@ -94,11 +95,28 @@ async def receive(runtime: Runtime, body: bytes, content_type: str | None) -> An
             "session_post", result=change.result, phase=phase.value, session_id=post.session_id
         )
         if change.result == "matched" and change.row is not None:
+            await _as_installation(runtime, change.row)
             if phase is Phase.START:
                 await _started(runtime, change.row)
             else:
                 await _ended(runtime, change.row)
     return OK
+
+
+async def _as_installation(runtime: Runtime, row: SessionRow) -> None:
+    """OAuth: no Slack request is under way, so the Web API calls below take the token of
+    the installation the request's row belongs to (its owner: a team, or an organisation)."""
+    if runtime.installations is None:
+        return
+    try:
+        bot = await runtime.installations.async_find_bot(
+            enterprise_id=row.team_id, team_id=row.team_id, is_enterprise_install=False
+        )
+    except StoreUnavailable as error:
+        log.warning("installation_not_found", error=str(error))
+        return
+    if bot is not None and bot.bot_token:
+        request_token.set(bot.bot_token)
 
 
 def view_of(row: SessionRow) -> SessionView:

@@ -21,7 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
-from bot.schema import AuditRow, LinkInfo, Retry, audit, in_flight, links, retries
+from bot.schema import (
+    AuditRow,
+    LinkInfo,
+    Retry,
+    audit,
+    in_flight,
+    installations,
+    links,
+    retries,
+    sessions,
+)
 from bot.session_store import SessionStore
 
 
@@ -32,6 +42,15 @@ class Claim:
 
     guarded: bool
     authcode: str | None
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What an uninstall deleted."""
+
+    installation: bool
+    links: int
+    retries: int
 
 
 class Store:
@@ -50,6 +69,11 @@ class Store:
     @property
     def engine(self) -> AsyncEngine:
         return self._db.engine
+
+    @property
+    def database(self) -> Database:
+        """For the OAuth stores (bot.installations), which keep their own tables."""
+        return self._db
 
     async def close(self) -> None:
         await self._db.close()
@@ -148,6 +172,55 @@ class Store:
         count: int = await self._db.write(work)
         await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
         return count
+
+    # Installations: whose links are whose
+
+    async def forget_installation(self, owner: str, event: str) -> Forgotten:
+        """An uninstall or a revoked bot token: the installation's tokens, its links (the
+        authcodes) and pending retries go in one transaction; the audit trail keeps a row."""
+        request_id = current_request_id()
+
+        def work(tx: Connection) -> Forgotten:
+            gone = tx.execute(delete(installations).where(installations.c.owner == owner))
+            gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
+            gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
+            tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
+            # Follow-through rows hold response_urls and notes (sealed): they go too.
+            tx.execute(delete(sessions).where(sessions.c.team_id == owner))
+            row = {
+                "team_id": owner,
+                "user_id": "",
+                "action": event[:16],
+                "kind": "",
+                "outcome": "secrets_deleted",
+                "no_tech_console": False,
+            }
+            _insert_audit(tx, row, request_id)
+            return Forgotten(bool(gone.rowcount), gone_links.rowcount, gone_retries.rowcount)
+
+        return await self._db.write(work)
+
+    async def adopt_workspace(self, team_id: str, owner: str) -> int:
+        """A workspace now served through its organisation's org-wide install: its links,
+        retries and audit rows move from the team's key to the organisation's (a user linked
+        under both keeps the organisation's link). Returns how many links moved."""
+        if team_id == owner:
+            return 0
+
+        def work(tx: Connection) -> int:
+            in_org = select(links.c.user_id).where(links.c.team_id == owner).scalar_subquery()
+            tx.execute(delete(links).where(links.c.team_id == team_id, links.c.user_id.in_(in_org)))
+            moved = tx.execute(
+                update(links).where(links.c.team_id == team_id).values(team_id=owner)
+            )
+            tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
+            tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
+            tx.execute(
+                update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner)
+            )
+            return int(moved.rowcount)
+
+        return await self._db.write(work)
 
     # One PIN request per agent at a time, across processes.
 

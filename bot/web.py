@@ -11,22 +11,25 @@ import contextlib
 import hmac
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import structlog
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import sessions
+from bot import oauth, sessions
 from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
 from bot.metrics import CONTENT_TYPE, EVENTS, SESSION_POSTS, render
 from bot.runtime import Runtime
+from bot.tenancy import request_token
 
 log = get_logger(__name__)
 
@@ -42,8 +45,10 @@ DRAIN_SECONDS = 25.0
 Wiring = Callable[[AsyncApp, Runtime], None]
 
 
-def build_bolt(runtime: Runtime, wire: Wiring) -> AsyncApp:
+def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> AsyncApp:
+    """`oauth_install=False` (Socket Mode): one installation, the SLACK_BOT_TOKEN's."""
     secret = runtime.settings.slack_signing_secret
+    flow = oauth_flow(runtime) if oauth_install else None
     bolt = AsyncApp(
         client=runtime.slack,
         signing_secret=secret.get_secret_value() if secret else None,
@@ -51,9 +56,44 @@ def build_bolt(runtime: Runtime, wire: Wiring) -> AsyncApp:
         # and Socket Mode needs none: checking again here only cost CPU.
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
+        oauth_flow=flow,
     )
+    if flow is not None:
+        bolt.use(use_installation_token)
     wire(bolt, runtime)
     return bolt
+
+
+def oauth_flow(runtime: Runtime) -> AsyncOAuthFlow | None:
+    """With SLACK_CLIENT_ID/SECRET: Bolt's OAuth flow over the app's own stores."""
+    settings = runtime.settings
+    if (
+        not settings.oauth_enabled
+        or runtime.installations is None
+        or runtime.oauth_states is None
+        or runtime.oauth_client is None
+        or settings.slack_client_id is None
+        or settings.slack_client_secret is None
+    ):
+        return None
+    return oauth.build_flow(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        authorization_url=settings.slack_authorize_url,
+        installations=runtime.installations,
+        states=runtime.oauth_states,
+        client=runtime.oauth_client,
+    )
+
+
+async def use_installation_token(
+    context: AsyncBoltContext,
+    next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
+) -> BoltResponse:
+    """Every Web API call for this request (and the tasks it starts) uses the token of the
+    installation Bolt authorized it with."""
+    request_token.set(context.token or context.bot_token)
+    return await next()
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> bool:
@@ -94,6 +134,22 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         return web.Response(status=400, text="malformed request")
     EVENTS.labels("taken" if bolt_response.status < 400 else "refused").inc()
     return await to_aiohttp_response(bolt_response)
+
+
+async def slack_install(request: web.Request) -> web.StreamResponse:
+    bolt = request.app[BOLT]
+    if bolt.oauth_flow is None:
+        raise web.HTTPNotFound()
+    return await oauth.install(bolt.oauth_flow, request)
+
+
+async def slack_oauth_redirect(request: web.Request) -> web.StreamResponse:
+    bolt = request.app[BOLT]
+    if bolt.oauth_flow is None:
+        raise web.HTTPNotFound()
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+    return await oauth.redirect(bolt.oauth_flow, request)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -163,6 +219,9 @@ def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app.cleanup_ctx.append(lifecycle)
     app.on_shutdown.append(drain)
     app.router.add_post("/slack/events", slack_events)
+    if settings.oauth_enabled:  # otherwise these answer 404, as any unknown path does
+        app.router.add_get(oauth.INSTALL_PATH, slack_install)
+        app.router.add_get(oauth.REDIRECT_PATH, slack_oauth_redirect)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if settings.follow_through:

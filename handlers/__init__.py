@@ -12,7 +12,7 @@ from bot import modals, texts, workflow_step
 from bot.rescue import Kind
 from bot.runtime import Runtime
 from bot.session_messages import SESSION_POST_ACTION
-from handlers import home, link, pin, session, share, workflow
+from handlers import home, installs, link, pin, session, share, workflow
 from handlers.listening import ProvideRuntime, on_error
 
 
@@ -42,3 +42,6 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.function(workflow_step.FUNCTION_CALLBACK)(workflow.step_started)
     app.action(workflow_step.REQUEST_ACTION)(workflow.step_request)
     app.action(workflow_step.DECLINE_ACTION)(workflow.step_decline)
+    # Uninstall and revocation
+    app.event("app_uninstalled")(installs.app_uninstalled)
+    app.event("tokens_revoked")(installs.tokens_revoked)

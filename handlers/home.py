@@ -7,19 +7,27 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import home, texts
-from bot.identity import Requester, is_foreign
+from bot import home, tenancy, texts
 from bot.rescue import Kind
-from handlers.listening import acknowledge, open_pin_modal_if_ready, runtime_of
+from handlers.listening import acknowledge, open_pin_modal_if_ready, runtime_of, serving
 
 
-async def home_opened(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    user, team = event.get("user"), context.team_id
+async def home_opened(
+    body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    # The workspace is the payload's: on an org-wide install Bolt's context has no team.
+    user, team = event.get("user"), tenancy.workspace_of(body) or context.team_id
     if not isinstance(user, str) or not team or event.get("tab", "home") != "home":
         return
-    installed = context.authorize_result.team_id if context.authorize_result else None
-    if not is_foreign(Requester(team, user), installed):
-        await home.publish(runtime_of(context), team, user)
+    runtime = runtime_of(context)
+    who, foreign = await tenancy.who_is_asking(
+        {"user_id": user, "team_id": team},
+        serving(body, context),
+        runtime.orgs,
+        runtime.store.adopt_workspace,
+    )
+    if not foreign:
+        await home.publish(runtime, who.team_id, user, workspace=team)
 
 
 async def home_rescue(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -62,7 +62,7 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    who, foreign = identify(body, context, "link")
+    who, foreign = await identify(body, context, "link")
     target = modal.target_user or who.user_id
     if foreign or (target != who.user_id and not await linking.is_team_lead(runtime, who.user_id)):
         refusal = texts.FOREIGN_USER if foreign else texts.NOT_ADMIN

@@ -16,10 +16,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot import linking, messages, texts
+from bot import linking, messages, tenancy, texts
 from bot.database import StoreUnavailable
 from bot.deliver import deliver
-from bot.identity import MalformedPayload, Requester, is_foreign, requester
+from bot.identity import MalformedPayload, Requester, requester
 from bot.lens_sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.logs import get_logger
 from bot.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
@@ -89,14 +89,25 @@ def button_value(body: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def identify(
+def serving(body: dict[str, Any], context: AsyncBoltContext) -> tenancy.Installed:
+    """The installation serving this request: a workspace, or an organisation (org-wide)."""
+    result = context.authorize_result
+    return tenancy.installed(
+        body, result.enterprise_id if result else None, result.team_id if result else None
+    )
+
+
+async def identify(
     body: dict[str, Any], context: AsyncBoltContext, action: str
 ) -> tuple[Requester, bool]:
-    """The requester, and whether they belong to another organisation."""
-    who = requester(body)
+    """The requester (keyed by the serving installation: the workspace, or on an org-wide
+    install the organisation), and whether they belong to another organisation."""
+    runtime = runtime_of(context)
+    who, foreign = await tenancy.who_is_asking(
+        body, serving(body, context), runtime.orgs, runtime.store.adopt_workspace
+    )
     structlog.contextvars.bind_contextvars(team=who.team_id, user=who.user_id, action=action)
-    installed = context.authorize_result.team_id if context.authorize_result else None
-    return who, is_foreign(who, installed)
+    return who, foreign
 
 
 async def acknowledge(
@@ -104,7 +115,7 @@ async def acknowledge(
 ) -> Asker | None:
     """Ack first, then identify; a user from another organisation is told so and gets None."""
     await ack()
-    who, foreign = identify(body, context, action)
+    who, foreign = await identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
     if foreign:
         await asker.deliver(messages.notice(texts.FOREIGN_USER))

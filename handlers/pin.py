@@ -97,7 +97,7 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
         await ack(response_action="errors", errors=errors)
         return
     await ack()
-    who, foreign = identify(body, context, texts.COMMAND[modal.kind])
+    who, foreign = await identify(body, context, texts.COMMAND[modal.kind])
     if foreign:
         await deliver(runtime, modal.response_url, who.user_id, messages.notice(texts.FOREIGN_USER))
         return

@@ -58,6 +58,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await slack.start()
     yield slack
     await slack.stop()
+    # OAuth: every token it handed out (bot, refresh, rotated) and the app's client secret
+    # may be in no log line, and in no database file or row in plain text.
+    sweep.remember(slack.client_secret, *slack.issued, stored=True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select, update
 
@@ -591,3 +592,67 @@ async def test_notes_and_chat_never_reach_a_log_line(h: Harness) -> None:
     assert "session_post" in logged and "session_summary_posted" in logged
     for private in (CHAT, NOTES, POST_TOKEN, session.fields[FIELD]):
         assert private not in logged
+
+
+# With OAuth (several workspaces), a post carries no Slack request: the app speaks to Slack
+# with the token of the installation the PIN request came from.
+
+OAUTH_WORKSPACE = "T0OAUTHS"
+OAUTH_SESSION_AUTHCODE = "AUTHc0de-oauth-session-7373"
+
+
+async def install_over_http(h: Harness) -> int:
+    """The browser's way through /slack/install and Slack's consent page, by hand."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(h.base_url + "/slack/install") as page:
+            html = await page.text()
+            state_cookie = page.cookies["slack-app-oauth-state"].value
+        marker = "id='add-to-slack' href='"
+        start = html.index(marker) + len(marker)
+        authorize = html[start : html.index("'", start)].replace("&amp;", "&")
+        async with browser.get(authorize) as consent:
+            html = await consent.text()
+        marker = "id='allow' href='"
+        start = html.index(marker) + len(marker)
+        back = html[start : html.index("'", start)]
+        headers = {"Cookie": f"slack-app-oauth-state={state_cookie}"}
+        async with browser.get(back, headers=headers) as done:
+            await done.read()
+            return done.status
+
+
+async def test_with_oauth_the_agent_is_told_with_their_installations_token(
+    fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str
+) -> None:
+    settings = {
+        **FOLLOW_THROUGH,
+        "slack_bot_token": None,
+        "slack_client_id": fake_slack.client_id,
+        "slack_client_secret": fake_slack.client_secret,
+        "slack_authorize_url": fake_slack.url + "/oauth/v2/authorize",
+    }
+    async with running_app(fake_slack, fake_rescue, sqlite_url, **settings) as h:
+        fake_slack.redirect_url = h.base_url + "/slack/oauth_redirect"
+        fake_slack.installing = {
+            "team": {"id": OAUTH_WORKSPACE, "name": "Acme Support"},
+            "installer": "U0ADMIN",
+        }
+        assert await install_over_http(h) == 200
+        token = fake_slack.installed_token(OAUTH_WORKSPACE)
+        assert token is not None
+        await h.link("U0AGENT", OAUTH_SESSION_AUTHCODE, team=OAUTH_WORKSPACE)
+        _, _, rid = await h.command("Jane Doe", user="U0AGENT", team=OAUTH_WORKSPACE)
+        view = await h.opened_view()
+        await h.submit(view, {"cfield0": "Jane Doe"}, user="U0AGENT", team=OAUTH_WORKSPACE)
+        await h.slack.response(rid)
+        session = h.rescue.session("6060606", notes=NOTES)
+        db = h.runtime.store._db  # noqa: SLF001 - past Slack's 30 minutes: a DM it must be
+        await db.write(lambda tx: tx.execute(update(sessions).values(pin_url_uses=5)))
+        before = len(fake_slack.calls)
+        assert await h.rescue.post_session(address(h), session, end=False, xml=True) == 200
+        dm = await fake_slack.dm("U0AGENT")
+        assert texts.SESSION_CONNECTED_HEADLINE in message_text(dm)
+        await published(h, "U0AGENT")
+        sent = [c for c in fake_slack.calls[before:] if c.method != "auth.test"]
+        assert {c.method for c in sent} >= {"chat.postMessage", "views.publish"}
+        assert all(c.token == token for c in sent)

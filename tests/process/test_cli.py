@@ -15,6 +15,7 @@ from tests.support.harness import Harness, open_and_submit
 from tests.support.processes import BotProcess, run_bot
 
 AUTHCODE = "cli-authcode-Qw3rty-secret"
+CLI_OAUTH_TOKEN = "xoxb-cli-oauth-token-at-rest-31337"
 
 
 async def run(
@@ -180,3 +181,38 @@ async def test_audit_export(harness: Harness, sqlite_url: str, tmp_path: Path) -
     assert all(len(r["request_id"]) == 12 for r in rows)  # leads to the rows' log lines
     table = list(csv.DictReader(io.StringIO(await export("--user", "U2"))))
     assert [r["outcome"] for r in table] == ["OUTOFPINCODES"] and table[0]["kind"] == "rescue"
+
+
+async def test_installations_are_listed_without_tokens(tmp_path: Path) -> None:
+    from slack_sdk.oauth.installation_store.models.installation import Installation
+
+    from bot.crypto import Cipher
+    from bot.installations import DatabaseInstallationStore
+    from bot.store import Store
+
+    key = Fernet.generate_key().decode()
+    empty = await run(tmp_path, "installations", ENCRYPTION_KEY=key)
+    assert empty.returncode == 0 and "No OAuth installations" in empty.stdout
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}", Cipher([key]))
+    try:
+        await DatabaseInstallationStore(store.database, Cipher([key])).async_save(
+            Installation(
+                enterprise_id="E1",
+                enterprise_name="Acme Group",
+                bot_token=CLI_OAUTH_TOKEN,
+                bot_id="B1",
+                user_id="W1",
+                is_enterprise_install=True,
+            )
+        )
+    finally:
+        await store.close()
+    listed = await run(tmp_path, "installations", ENCRYPTION_KEY=key)
+    assert listed.returncode == 0, listed.stderr
+    assert "E1\torganisation\tAcme Group" in listed.stdout
+    assert CLI_OAUTH_TOKEN not in listed.stdout + listed.stderr
+    new = Fernet.generate_key().decode()
+    rotated = await run(tmp_path, "rotate-key", ENCRYPTION_KEY=f"{new},{key}")
+    assert rotated.returncode == 0 and "tokens of 1 installation(s)" in rotated.stdout
+    again = await run(tmp_path, "installations", ENCRYPTION_KEY=new)
+    assert again.returncode == 0 and "E1" in again.stdout

@@ -72,6 +72,12 @@ class SlackCall:
     params: dict[str, Any]
     headers: dict[str, str]
 
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with (header or form)."""
+        bearer = self.headers.get("Authorization", "")
+        return self.params.get("token") or (bearer.removeprefix("Bearer ") or None)
+
 
 class FakeSlack(FakeServer):
     """Web API under /api/, response_urls under /response/<id>."""
@@ -94,6 +100,21 @@ class FakeSlack(FakeServer):
         # Workflow steps: function_execution_id -> "completed" | "failed" once ended
         self.executions: dict[str, str] = {}
         self.socket_url: str | None = None  # answered to apps.connections.open
+        # Tokens that are someone in particular (auth.test per token): OAuth installations,
+        # an org-wide token. Any other token is the default workspace's bot.
+        self.identities: dict[str, dict[str, Any]] = {}
+        self.revoked: set[str] = set()
+        self.org_teams: dict[str, list[str]] = {}  # enterprise -> workspaces (auth.teams.list)
+        # OAuth: what the next "Allow" on the authorize page installs, where it sends the
+        # browser back to (the app's registered Redirect URL), and token rotation.
+        self.installing: dict[str, Any] = {"team": {"id": team_id, "name": "Acme"}}
+        self.redirect_url: str | None = None
+        self.rotation_seconds: int | None = None  # token rotation on: tokens live this long
+        self.client_id, self.client_secret = "1111.2222", "fake-client-secret-5150"
+        self.issued: list[str] = []  # every token handed out, for the secrets sweep
+        self._codes: dict[str, dict[str, Any]] = {}
+        self._refresh: dict[str, dict[str, Any]] = {}
+        self.app.router.add_get("/oauth/v2/authorize", self._authorize)
         self._ids = itertools.count(1)
         self._arrived = asyncio.Event()
         self.app.router.add_route("*", "/api/{method}", self._api)  # slack_sdk GETs some
@@ -123,11 +144,32 @@ class FakeSlack(FakeServer):
         if faults:
             status, body, headers = faults.pop(0)
             return web.json_response(body, status=status, headers=headers)
-        return web.json_response(self._answer(method, params))
+        auth = request.headers.get("Authorization", "")
+        seen = dict(params)  # who is calling, for the answer only: the record stays as sent
+        if auth.startswith("Bearer ") and "token" not in seen:
+            seen["_token"] = auth.removeprefix("Bearer ")
+        elif auth.startswith("Basic "):
+            seen["_basic"] = auth.removeprefix("Basic ")
+        return web.json_response(self._answer(method, seen))
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url} if self.socket_url else {"ok": False}
+        token = params.get("token") or params.get("_token")
+        if token in self.revoked:
+            return {"ok": False, "error": "token_revoked"}
+        if method == "oauth.v2.access":
+            return self._oauth_access(params)
+        if method == "auth.test" and token in self.identities:
+            return {"ok": True, **self.identities[token]}
+        if method == "auth.teams.list":
+            enterprise = self.identities.get(token or "", {}).get("enterprise_id")
+            teams = self.org_teams.get(enterprise or "", [])
+            return {
+                "ok": True,
+                "teams": [{"id": t, "name": t} for t in teams],
+                "response_metadata": {"next_cursor": ""},
+            }
         if method == "auth.test":
             return {
                 "ok": True,
@@ -183,6 +225,94 @@ class FakeSlack(FakeServer):
                 "response_metadata": {"next_cursor": ""},
             }
         return {"ok": True}
+
+    # OAuth
+
+    def _token_pair(self, kind: str) -> tuple[str, str | None]:
+        n = next(self._ids)
+        token = f"xoxb-{kind}-{n}-oauth-bot-token-{n:04d}"
+        refresh = f"xoxe-1-{kind}-{n}-refresh-token-{n:04d}" if self.rotation_seconds else None
+        self.issued.extend(t for t in (token, refresh) if t)
+        return token, refresh
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent page: "Allow" sends the browser back with a code and the state."""
+        query = request.query
+        if query.get("client_id") != self.client_id or not self.redirect_url:
+            return web.Response(status=400, text="invalid_client_id")
+        code = f"code-{next(self._ids)}"
+        self._codes[code] = dict(self.installing)
+        back = f"{self.redirect_url}?code={code}&state={query.get('state', '')}"
+        cancel = f"{self.redirect_url}?error=access_denied&state={query.get('state', '')}"
+        scopes = query.get("scope", "")
+        page = (
+            "<!doctype html><html><body><h1>Rescue PIN wants to join</h1>"
+            f"<p id='scopes'>{scopes}</p>"
+            f"<a id='allow' href='{back}'>Allow</a> <a id='cancel' href='{cancel}'>Cancel</a>"
+            "</body></html>"
+        )
+        return web.Response(text=page, content_type="text/html")
+
+    def _client_ok(self, params: dict[str, Any]) -> bool:
+        import base64
+
+        basic = params.get("_basic")
+        if basic:
+            pair = base64.b64decode(basic).decode()
+        else:
+            pair = f"{params.get('client_id')}:{params.get('client_secret')}"
+        return pair == f"{self.client_id}:{self.client_secret}"
+
+    def _oauth_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not self._client_ok(params):
+            return {"ok": False, "error": "invalid_client"}
+        if params.get("grant_type") == "refresh_token":
+            installing = self._refresh.pop(params.get("refresh_token", ""), None)
+            if installing is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+        else:
+            installing = self._codes.pop(params.get("code", ""), None)
+            if installing is None:
+                return {"ok": False, "error": "invalid_code"}
+        org_wide = bool(installing.get("is_enterprise_install"))
+        enterprise = installing.get("enterprise")
+        team = None if org_wide else installing.get("team")
+        kind = "org" if org_wide else "team"
+        token, refresh = self._token_pair(kind)
+        bot_user = f"{'W' if enterprise else 'U'}BOT{next(self._ids)}"
+        self.identities[token] = {
+            "team_id": (team or {}).get("id"),
+            "team": (team or {}).get("name"),
+            "enterprise_id": (enterprise or {}).get("id"),
+            "is_enterprise_install": org_wide,
+            "user_id": bot_user,
+            "bot_id": f"B{next(self._ids)}",
+            "url": "http://127.0.0.1:9/",  # never followed: the app shows its own page
+        }
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": "A0RESCUE",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,users:read,users:read.email",
+            "bot_user_id": bot_user,
+            "team": team,
+            "enterprise": enterprise,
+            "is_enterprise_install": org_wide,
+            "authed_user": {"id": installing.get("installer", "UINSTALLER")},
+        }
+        if refresh is not None and self.rotation_seconds is not None:
+            self._refresh[refresh] = installing
+            answer.update(refresh_token=refresh, expires_in=self.rotation_seconds)
+        return answer
+
+    def installed_token(self, team_or_enterprise: str) -> str | None:
+        """The latest token handed out for that workspace or organisation."""
+        for token in reversed(self.issued):
+            who = self.identities.get(token)
+            if who and team_or_enterprise in (who.get("team_id"), who.get("enterprise_id")):
+                return token
+        return None
 
     async def _response(self, request: web.Request) -> web.Response:
         rid = request.match_info["rid"]

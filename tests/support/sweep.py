@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 # Names of test constants that hold secrets; the first group must not reach a database either.
-_STORED_NAMES = ("AUTHCODE", "PASSWORD", "_CODE", "PWD")
+_STORED_NAMES = ("AUTHCODE", "PASSWORD", "_CODE", "PWD", "OAUTH_")
 _SECRET_NAMES = (*_STORED_NAMES, "SECRET", "TOKEN", "KEY")
 _MIN_LENGTH = 8  # shorter values would match ordinary text by chance
 

@@ -22,6 +22,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "RESCUE_FIELD_LABELS",
         "ADMIN_SLACK_USER_IDS",
         "PORT",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_AUTHORIZE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -47,6 +50,25 @@ def test_missing_tokens_are_named_one_line_each() -> None:
 def test_socket_needs_an_app_token() -> None:
     assert problems("socket", slack_bot_token=TOKEN)[0].startswith("SLACK_APP_TOKEN is missing")
     assert "malformed" in problems("socket", slack_bot_token=TOKEN, slack_app_token="xoxb-nope")[0]
+
+
+def test_oauth_needs_both_client_settings_and_no_bot_token() -> None:
+    oauth = {"slack_client_id": "1111.2222", "slack_client_secret": "s3cr3t-client"}
+    assert problems(slack_signing_secret="s", **oauth) == []
+    settings = load_settings("serve", slack_signing_secret="s", **oauth)
+    assert settings.oauth_enabled
+    assert settings.slack_authorize_url == "https://slack.com/oauth/v2/authorize"
+    [alone] = problems(slack_bot_token=TOKEN, slack_signing_secret="s", slack_client_id="1.2")
+    assert alone.startswith("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together")
+    # Socket Mode still serves one installation with its bot token.
+    assert problems("socket", slack_app_token="xapp-1", **oauth)[0].startswith(
+        "SLACK_BOT_TOKEN is missing"
+    )
+    assert not load_settings("serve", slack_bot_token=TOKEN, slack_signing_secret="s").oauth_enabled
+    assert (
+        "SLACK_AUTHORIZE_URL"
+        in problems(slack_signing_secret="s", slack_authorize_url="ftp://x", **oauth)[0]
+    )
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

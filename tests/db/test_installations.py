@@ -1,0 +1,225 @@
+"""The OAuth installation and state stores on SQLite and PostgreSQL: tokens encrypted at rest,
+org-wide installs found from any of the organisation's workspaces, states used once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from cryptography.fernet import Fernet
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from sqlalchemy import text
+
+from bot.crypto import Cipher
+from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.store import Forgotten, Store
+from tests.support.settings import driver_url
+
+OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
+OAUTH_REFRESH_TOKEN = "xoxe-1-refresh-token-at-rest-4242"
+OAUTH_USER_TOKEN = "xoxp-9001-installer-user-token-at-rest"
+OAUTH_ORG_BOT_TOKEN = "xoxb-e100-org-wide-bot-token-at-rest"
+
+
+@pytest.fixture
+async def keys() -> list[str]:
+    return [Fernet.generate_key().decode()]
+
+
+@pytest.fixture
+async def store(database_url: str, keys: list[str]) -> AsyncIterator[Store]:
+    opened = await Store.open(driver_url(database_url), Cipher(keys))
+    yield opened
+    await opened.close()
+
+
+def workspace_install(**extra: object) -> Installation:
+    values: dict[str, object] = {
+        "app_id": "A1",
+        "enterprise_id": None,
+        "team_id": "T1",
+        "team_name": "Acme",
+        "bot_token": OAUTH_BOT_TOKEN,
+        "bot_id": "B1",
+        "bot_user_id": "UBOT",
+        "bot_scopes": "commands,chat:write",
+        "user_id": "UADMIN",
+        "user_token": OAUTH_USER_TOKEN,
+        **extra,
+    }
+    return Installation(**values)  # type: ignore[arg-type]
+
+
+def org_install() -> Installation:
+    return Installation(
+        app_id="A1",
+        enterprise_id="E1",
+        enterprise_name="Acme Group",
+        team_id=None,
+        bot_token=OAUTH_ORG_BOT_TOKEN,
+        bot_id="B2",
+        bot_user_id="W0BOT",
+        bot_scopes="commands",
+        user_id="W0ADMIN",
+        is_enterprise_install=True,
+    )
+
+
+async def dump(store: Store, table: str) -> str:
+    async with store.engine.connect() as connection:
+        rows = (await connection.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608
+    return "\n".join(" ".join(str(v) for v in row) for row in rows)
+
+
+async def test_a_workspace_installation_round_trips_with_its_tokens_encrypted(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(
+        workspace_install(bot_refresh_token=OAUTH_REFRESH_TOKEN, bot_token_expires_in=43200)
+    )
+    found = await installs.async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None
+    assert (found.bot_token, found.bot_refresh_token) == (OAUTH_BOT_TOKEN, OAUTH_REFRESH_TOKEN)
+    assert found.user_token == OAUTH_USER_TOKEN
+    assert found.bot_scopes == ["commands", "chat:write"]
+    assert found.bot_token_expires_at is not None and found.bot_token_expires_at > time.time()
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and bot.bot_token == OAUTH_BOT_TOKEN
+    stored = await dump(store, "installations")
+    for secret in (OAUTH_BOT_TOKEN, OAUTH_REFRESH_TOKEN, OAUTH_USER_TOKEN):
+        assert secret not in stored
+    # Another workspace has no installation; another user is not the installer.
+    assert await installs.async_find_installation(enterprise_id=None, team_id="T2") is None
+    assert (
+        await installs.async_find_installation(enterprise_id=None, team_id="T1", user_id="U2")
+    ) is None
+
+
+async def test_an_org_wide_install_serves_every_workspace_of_the_organisation(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(org_install())
+    for team in ("T10", "T11", None):
+        found = await installs.async_find_installation(
+            enterprise_id="E1", team_id=team, is_enterprise_install=True
+        )
+        assert found is not None and found.bot_token == OAUTH_ORG_BOT_TOKEN
+        assert found.is_enterprise_install and found.team_id is None
+    # A workspace-level request in that organisation is not the org-wide installation's.
+    assert (
+        await installs.async_find_installation(
+            enterprise_id="E1", team_id="T10", is_enterprise_install=False
+        )
+        is None
+    )
+    [info] = await installs.listing()
+    assert (info.owner, info.org_wide, info.name, info.rotating) == (
+        "E1",
+        True,
+        "Acme Group",
+        False,
+    )
+    assert OAUTH_ORG_BOT_TOKEN not in repr(info)
+
+
+async def test_a_reinstall_replaces_the_tokens_and_rotation_saves_the_bot(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(workspace_install())
+    await installs.async_save(workspace_install(bot_token="xoxb-9001-reinstalled-token-000"))
+    found = await installs.async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None and found.bot_token == "xoxb-9001-reinstalled-token-000"
+    await installs.async_save_bot(
+        Bot(
+            team_id="T1",
+            bot_token="xoxb-9001-rotated-token-0000",
+            bot_id="B1",
+            bot_user_id="UBOT",
+            bot_refresh_token="xoxe-1-rotated-refresh-0000",
+            bot_token_expires_in=43200,
+            installed_at=time.time(),
+        )
+    )
+    bot = await installs.async_find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None
+    assert (bot.bot_token, bot.bot_refresh_token) == (
+        "xoxb-9001-rotated-token-0000",
+        "xoxe-1-rotated-refresh-0000",
+    )
+    assert len(await installs.listing()) == 1
+
+
+async def test_uninstall_and_revocation_delete_the_tokens(store: Store, keys: list[str]) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(workspace_install())
+    await installs.async_save(org_install())
+    # The installer's user token revoked: the bot keeps working.
+    await installs.async_delete_installation(enterprise_id=None, team_id="T1", user_id="UADMIN")
+    found = await installs.async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None and found.user_token is None and found.bot_token == OAUTH_BOT_TOKEN
+    await installs.async_delete_all(enterprise_id=None, team_id="T1")
+    assert await installs.async_find_installation(enterprise_id=None, team_id="T1") is None
+    assert await installs.delete_owner("E1") is True
+    assert await installs.listing() == []
+    assert await dump(store, "installations") == ""
+
+
+async def test_rotate_key_re_encrypts_the_tokens(store: Store, keys: list[str]) -> None:
+    await DatabaseInstallationStore(store.database, Cipher(keys)).async_save(
+        workspace_install(bot_refresh_token=OAUTH_REFRESH_TOKEN)
+    )
+    new_keys = [Fernet.generate_key().decode(), *keys]
+    assert await DatabaseInstallationStore(store.database, Cipher(new_keys)).rotate_key() == 1
+    # Only the new key is needed now.
+    found = await DatabaseInstallationStore(
+        store.database, Cipher(new_keys[:1])
+    ).async_find_installation(enterprise_id=None, team_id="T1")
+    assert found is not None
+    assert (found.bot_token, found.bot_refresh_token) == (OAUTH_BOT_TOKEN, OAUTH_REFRESH_TOKEN)
+
+
+async def test_a_state_is_good_once_and_only_before_it_expires(store: Store) -> None:
+    states = DatabaseOAuthStateStore(store.database, expiration_seconds=600)
+    state = await states.async_issue()
+    assert state not in await dump(store, "oauth_states")  # only its hash is kept
+    assert await states.async_consume(state) is True
+    assert await states.async_consume(state) is False
+    assert await states.async_consume("not-a-state-we-issued") is False
+    assert await states.async_consume("") is False
+    expired = DatabaseOAuthStateStore(store.database, expiration_seconds=-1)
+    assert await expired.async_consume(await expired.async_issue()) is False
+
+
+async def test_forget_deletes_the_owners_secrets_and_keeps_an_audit_row(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(org_install())
+    await store.link("E1", "W1", "authcode-of-w1-0001", "cli")
+    await store.link("T9", "U9", "authcode-elsewhere-9", "cli")
+    await store.save_retry("E1", "W1", "rescue", None, {"cfield0": "x"}, timedelta(minutes=5))
+    gone = await store.forget_installation("E1", "app_uninstalled")
+    assert gone == Forgotten(installation=True, links=1, retries=1)
+    assert await installs.listing() == []
+    assert [link.team_id for link in await store.links()] == ["T9"]
+    [row] = await store.audit_rows(team_id="E1")
+    assert (row.action, row.outcome) == ("app_uninstalled", "secrets_deleted")
+
+
+async def test_a_workspace_adopted_by_its_organisation_keeps_its_links(store: Store) -> None:
+    await store.link("T1", "W1", "authcode-of-w1-0001", "cli")
+    await store.link("T1", "W2", "authcode-team-w2-02", "cli")
+    await store.link("E1", "W2", "authcode-org-w2-002", "cli")  # linked again since: kept
+    await store.add_audit(team_id="T1", user_id="W1", action="request", kind="rescue", outcome="ok")
+    assert await store.adopt_workspace("T1", "E1") == 1
+    assert await store.authcode("E1", "W1") == "authcode-of-w1-0001"
+    assert await store.authcode("E1", "W2") == "authcode-org-w2-002"
+    assert await store.links("T1") == []
+    assert [r.user_id for r in await store.audit_rows(team_id="E1")] == ["W1"]
+    assert await store.adopt_workspace("T1", "E1") == 0
