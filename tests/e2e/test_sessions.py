@@ -597,7 +597,7 @@ async def test_notes_and_chat_never_reach_a_log_line(h: Harness) -> None:
 # With OAuth (several workspaces), a post carries no Slack request: the app speaks to Slack
 # with the token of the installation the PIN request came from.
 
-OAUTH_WORKSPACE = "T0OAUTHS"
+INSTALLED_WORKSPACE = "T0OAUTHS"
 OAUTH_SESSION_AUTHCODE = "AUTHc0de-oauth-session-7373"
 
 
@@ -634,16 +634,16 @@ async def test_with_oauth_the_agent_is_told_with_their_installations_token(
     async with running_app(fake_slack, fake_rescue, sqlite_url, **settings) as h:
         fake_slack.redirect_url = h.base_url + "/slack/oauth_redirect"
         fake_slack.installing = {
-            "team": {"id": OAUTH_WORKSPACE, "name": "Acme Support"},
+            "team": {"id": INSTALLED_WORKSPACE, "name": "Acme Support"},
             "installer": "U0ADMIN",
         }
         assert await install_over_http(h) == 200
-        token = fake_slack.installed_token(OAUTH_WORKSPACE)
+        token = fake_slack.installed_token(INSTALLED_WORKSPACE)
         assert token is not None
-        await h.link("U0AGENT", OAUTH_SESSION_AUTHCODE, team=OAUTH_WORKSPACE)
-        _, _, rid = await h.command("Jane Doe", user="U0AGENT", team=OAUTH_WORKSPACE)
+        await h.link("U0AGENT", OAUTH_SESSION_AUTHCODE, team=INSTALLED_WORKSPACE)
+        _, _, rid = await h.command("Jane Doe", user="U0AGENT", team=INSTALLED_WORKSPACE)
         view = await h.opened_view()
-        await h.submit(view, {"cfield0": "Jane Doe"}, user="U0AGENT", team=OAUTH_WORKSPACE)
+        await h.submit(view, {"cfield0": "Jane Doe"}, user="U0AGENT", team=INSTALLED_WORKSPACE)
         await h.slack.response(rid)
         session = h.rescue.session("6060606", notes=NOTES)
         db = h.runtime.store._db  # noqa: SLF001 - past Slack's 30 minutes: a DM it must be
