@@ -81,26 +81,22 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _installed_team(settings: Settings) -> str:
-    from slack_sdk.errors import SlackApiError
-    from slack_sdk.web.async_client import AsyncWebClient
+    from bot import slack_calls
 
     if settings.slack_bot_token is None:
         raise Failure(
             "SLACK_BOT_TOKEN is missing: it is needed to learn the workspace (or pass --team)."
         )
-    client = AsyncWebClient(
-        settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    client = slack_calls.SlackClient(
+        settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        retry_handlers=[],
     )
-    try:
-        answer = await client.auth_test()
-    except SlackApiError as error:
-        raise Failure(
-            f"Slack refused auth.test ({error.response.get('error')}); pass --team T…"
-        ) from None
-    except Exception as error:
-        raise Failure(f"cannot reach Slack ({type(error).__name__}); pass --team T…") from None
-    finally:
-        await client.session.close() if client.session else None
+    answer = await slack_calls.call(client, "auth.test")
+    if answer.fault is slack_calls.Fault.SLACK_ERROR:
+        raise Failure(f"Slack refused auth.test ({answer.error}); pass --team T…")
+    if not answer.ok:
+        raise Failure(f"cannot reach Slack ({answer.fault}: {answer.error}); pass --team T…")
     # An org-wide (Enterprise Grid) token: links belong to the organisation.
     team = answer.get("enterprise_id") if answer.get("is_enterprise_install") else None
     team = team or answer.get("team_id")

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import linking, texts
+from bot import linking, slack_calls, texts
 from bot.database import now
 from bot.messages import ASSUMED_VALIDITY, buttons, escape, validity
 from bot.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
@@ -147,11 +147,16 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
 
 async def publish(
     runtime: Runtime, team_id: str, user_id: str, workspace: str | None = None
-) -> None:
-    """`team_id` keys the links and audit rows; on an org-wide install (the organisation's
+) -> bool:
+    """Show the agent's App Home; False when Slack would not take it (already logged).
+
+    `team_id` keys the links and audit rows; on an org-wide install (the organisation's
     key) the workspace the tab was opened in is named too, as org-wide tokens need."""
     view = await home_for(runtime, team_id, user_id)
-    if workspace is not None and workspace != team_id:
-        await runtime.slack.views_publish(user_id=user_id, view=view, team_id=workspace)
-    else:
-        await runtime.slack.views_publish(user_id=user_id, view=view)
+    extra: dict[str, Any] = (
+        {"team_id": workspace} if workspace is not None and workspace != team_id else {}
+    )
+    published = await slack_calls.call(
+        runtime.slack, "views.publish", user_id=user_id, view=view, **extra
+    )
+    return published.ok

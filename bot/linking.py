@@ -7,10 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-
-from bot import texts
+from bot import slack_calls, texts
 from bot.config import sso_id
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
@@ -18,6 +15,7 @@ from bot.modals import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue import AuthOutcome, AuthResult
 from bot.runtime import Runtime
 from bot.schema import Method
+from bot.slack_calls import SlackResult
 
 log = get_logger(__name__)
 
@@ -70,26 +68,33 @@ def mentioned_user(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-async def user_info(runtime: Runtime, user_id: str) -> dict[str, Any] | None:
-    try:
-        answer = await runtime.slack.users_info(user=user_id)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
-        log.warning("users_info_failed", error=type(error).__name__)
-        return None
+async def lookup_user(
+    runtime: Runtime, user_id: str, budget: float | None = None, include_locale: bool = False
+) -> tuple[dict[str, Any] | None, SlackResult]:
+    """users.info: the user (None when Slack did not say), and how the call went."""
+    extra: dict[str, Any] = {"include_locale": True} if include_locale else {}
+    answer = await slack_calls.call(
+        runtime.slack, "users.info", budget=budget, user=user_id, **extra
+    )
     user = answer.get("user")
-    return user if isinstance(user, dict) else None
+    return (user if answer.ok and isinstance(user, dict) else None), answer
+
+
+async def user_info(
+    runtime: Runtime, user_id: str, budget: float | None = None
+) -> dict[str, Any] | None:
+    return (await lookup_user(runtime, user_id, budget))[0]
 
 
 async def user_locale(runtime: Runtime, user_id: str) -> str | None:
     """The user's Slack locale (`de-DE`), for the Lens SMS language; None when Slack won't say."""
-    try:
-        answer = await runtime.slack.users_info(user=user_id, include_locale=True)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
-        log.warning("users_info_failed", error=type(error).__name__)
-        return None
-    user = answer.get("user")
-    locale = user.get("locale") if isinstance(user, dict) else None
+    user, _ = await lookup_user(runtime, user_id, include_locale=True)
+    locale = user.get("locale") if user is not None else None
     return locale if isinstance(locale, str) and locale else None
+
+
+# Asked before a modal opens or a submission is answered: inside Slack's 3 seconds.
+LEAD_CHECK_SECONDS = 1.5
 
 
 def _enterprise_user(user: dict[str, Any]) -> dict[str, Any]:
@@ -98,17 +103,25 @@ def _enterprise_user(user: dict[str, Any]) -> dict[str, Any]:
     return grid if isinstance(grid, dict) else {}
 
 
-async def is_team_lead(runtime: Runtime, user_id: str) -> bool:
-    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner (on Grid, an org admin or owner)."""
+async def is_team_lead(
+    runtime: Runtime, user_id: str, budget: float | None = None
+) -> bool | None:
+    """ADMIN_SLACK_USER_IDS, or a workspace admin or owner (on Grid, an org admin or owner);
+    None when Slack could not say."""
     if user_id in runtime.settings.admin_slack_user_ids:
         return True
-    user = await user_info(runtime, user_id)
-    if not user:
-        return False
+    user, answer = await lookup_user(runtime, user_id, budget)
+    if user is None:
+        return False if answer.fault is slack_calls.Fault.SLACK_ERROR else None
     grid = _enterprise_user(user)
     return bool(
         user.get("is_admin") or user.get("is_owner") or grid.get("is_admin") or grid.get("is_owner")
     )
+
+
+def not_a_lead(lead: bool | None) -> str:
+    """The sentence for someone who may not link others, or whose rights Slack didn't say."""
+    return texts.SLACK_UNAVAILABLE if lead is None else texts.NOT_ADMIN
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,10 @@ async def link_sso(
     settings = runtime.settings
     if not (settings.rescue_sso_company_id and settings.rescue_sso_password):
         return SsoOutcome(False, "SSO is not configured.")
-    user = user if user is not None else await user_info(runtime, user_id)
+    if user is None:
+        user, answer = await lookup_user(runtime, user_id)
+        if user is None and answer.error != "user_not_found":
+            return SsoOutcome(False, texts.SSO_REASONS["slack"])
     refusal = _sso_refusal(user, team_id)
     if refusal or user is None:
         return SsoOutcome(False, texts.SSO_REASONS[refusal or "not_found"])
@@ -169,12 +185,11 @@ async def members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, dict[s
     found: list[tuple[str, dict[str, Any] | None]] = []
     cursor = None
     while True:
-        try:
-            page = await runtime.slack.users_list(limit=200, cursor=cursor)
-        except Exception as error:
-            raise MembersUnlisted(type(error).__name__) from None
+        page = await slack_calls.call(runtime.slack, "users.list", limit=200, cursor=cursor)
+        if not page.ok:
+            raise MembersUnlisted(f"{page.fault}: {page.error}")
         user: dict[str, Any]
-        for user in page.get("members", []):
+        for user in page.get("members") or []:
             if not user.get("is_bot") and not user.get("deleted") and user.get("id") != "USLACKBOT":
                 found.append((user["id"], user))
         cursor = (page.get("response_metadata") or {}).get("next_cursor")

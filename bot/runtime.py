@@ -8,22 +8,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import slack_calls
 from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.lens_sms import LanguageMemory
 from bot.logs import get_logger, register_secrets
-from bot.metrics import IN_FLIGHT, SLACK_API_ERRORS
+from bot.metrics import IN_FLIGHT
 from bot.rescue import RescueClient
+from bot.slack_calls import SlackClient
 from bot.store import Store
 from bot.tenancy import OrgDirectory, request_token
 
@@ -33,8 +31,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-class CountingWebClient(AsyncWebClient):
-    """The Web API client, counting every call that still failed after its retries.
+class RuntimeWebClient(SlackClient):
+    """The Web API client of the process (see bot.slack_calls.SlackClient).
 
     Its token is the request's own installation's when one is serving (OAuth: set by
     bot.web for the request and the tasks it starts), else the one it was made with.
@@ -48,15 +46,9 @@ class CountingWebClient(AsyncWebClient):
     def token(self, value: str | None) -> None:
         self._default_token = value
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
-        try:
-            return await super().api_call(api_method, **kwargs)
-        except SlackApiError as error:
-            SLACK_API_ERRORS.labels(api_method, str(error.response.get("error"))).inc()
-            raise
-        except Exception as error:
-            SLACK_API_ERRORS.labels(api_method, type(error).__name__).inc()
-            raise
+
+class OrgTeamsUnavailable(Exception):
+    """auth.teams.list failed; the message says how (bot.slack_calls' fault and error)."""
 
 
 class RequestsUnderWay:
@@ -113,7 +105,12 @@ class Runtime:
         teams: set[str] = set()
         cursor = None
         for _ in range(50):  # 50 pages of 1000: more workspaces than any organisation has
-            answer = await self.slack.auth_teams_list(limit=1000, cursor=cursor)
+            # Asked while a request waits (its modal's trigger lives 3 s): kept short.
+            answer = await slack_calls.call(
+                self.slack, "auth.teams.list", budget=1.5, limit=1000, cursor=cursor
+            )
+            if not answer.ok:  # OrgDirectory keeps what it knew
+                raise OrgTeamsUnavailable(f"{answer.fault}: {answer.error}")
             teams.update(t["id"] for t in answer.get("teams") or () if isinstance(t, dict))
             cursor = (answer.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -147,16 +144,15 @@ class Runtime:
             await http.close()
             raise
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        slack = CountingWebClient(
+        slack = RuntimeWebClient(
             token=token,
             base_url=settings.slack_api_url,
             session=http,
-            timeout=10,
+            # For Bolt's own calls (auth.test, before the ack): Slack waits 3 seconds for that.
+            # bot.slack_calls gives each of its calls a timeout of its own.
+            call_timeout=2.5,
             logger=logging.getLogger("slack_sdk.web"),
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            ],
+            retry_handlers=[],  # bot.slack_calls retries, knowing which calls may repeat
         )
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
         runtime = cls(settings, http, store, rescue, slack)
@@ -165,10 +161,11 @@ class Runtime:
 
             runtime.installations = DatabaseInstallationStore(store.database, cipher)
             runtime.oauth_states = DatabaseOAuthStateStore(store.database)
-            runtime.oauth_client = AsyncWebClient(
+            # Bolt's OAuth flow (oauth.v2.access) calls it: a timeout and readable failures.
+            runtime.oauth_client = SlackClient(
                 base_url=settings.slack_api_url,
                 session=http,
-                timeout=10,
+                call_timeout=10,
                 logger=logging.getLogger("slack_sdk.web"),
                 retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
             )

@@ -67,6 +67,18 @@ audit = Table(
     Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
 
+# The one share of a PIN, across processes: the row is taken before the post and given back
+# if Slack would not take it, so a second click (in any process) finds where it went.
+shares = Table(
+    "shares",
+    metadata,
+    Column("request_audit_id", Integer, primary_key=True),  # the request row whose PIN it is
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("shared_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # The fields of a request that may be retried without the console: kept here, encrypted,
 # so nothing about the customer travels through Slack twice and long fields survive.
 retries = Table(
@@ -202,6 +214,13 @@ class AuditRow:
     waiting_seconds: int | None = None
     length_seconds: int | None = None
     sms: str | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    channel_id: str | None
+    shared_at: datetime
+    user_id: str
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-
-from bot import home, texts
+from bot import home, slack_calls, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_dm, to_response_url
 from bot.identity import Requester
@@ -138,7 +135,7 @@ def view_of(row: SessionRow) -> SessionView:
 async def _tell_agent(runtime: Runtime, row: SessionRow, message: Message) -> str:
     """Through the PIN's own response_url while Slack allows it, else a DM. Returns how."""
     url = await runtime.store.sessions.take_pin_url(row.id)
-    if url and await to_response_url(runtime.http, url, message):
+    if url and (await to_response_url(runtime.http, url, message)).ok:
         return "response_url"
     plain = {key: value for key, value in message.items() if key != "replace_original"}
     return "dm" if await to_dm(runtime.slack, row.user_id, plain, note=False) else "failed"
@@ -166,26 +163,28 @@ async def _mark_shared_used(runtime: Runtime, row: SessionRow) -> None:
     kind = Kind(row.kind)
     if row.share_channel and row.share_ts:
         message = shared_used_message(kind, row.pin, row.user_id)
-        try:
-            await runtime.slack.chat_update(
-                channel=row.share_channel,
-                ts=row.share_ts,
-                text=str(message["text"]),
-                blocks=message["blocks"],
-            )
+        edited = await slack_calls.call(
+            runtime.slack,
+            "chat.update",
+            channel=row.share_channel,
+            ts=row.share_ts,
+            text=str(message["text"]),
+            blocks=message["blocks"],
+        )
+        if edited.ok:
             return
-        except (SlackApiError, aiohttp.ClientError, TimeoutError, OSError) as error:
-            log.warning("shared_copy_not_edited", error=type(error).__name__)
+        log.warning("shared_copy_not_edited", error=edited.error)
     url = await runtime.store.sessions.take_share_url(row.id)
     if url is not None:
-        await to_response_url(runtime.http, url, shared_used_followup(kind, row.pin))
+        followup = shared_used_followup(kind, row.pin)
+        await to_response_url(runtime.http, url, followup, slack_calls.RESPONSE_URL_PUBLIC)
 
 
 async def _refresh_home(runtime: Runtime, row: SessionRow) -> None:
     try:
-        await home.publish(runtime, row.team_id, row.user_id)
-    except (SlackApiError, StoreUnavailable, aiohttp.ClientError, TimeoutError, OSError) as error:
-        log.warning("home_not_refreshed", error=type(error).__name__)
+        await home.publish(runtime, row.team_id, row.user_id)  # False: Slack's no, logged there
+    except StoreUnavailable as error:
+        log.warning("home_not_refreshed", error=str(error))
 
 
 async def post_summary(
@@ -237,20 +236,23 @@ async def _post_public(
     response_url: str | None,
 ) -> bool:
     # Clicked in the conversation itself: the click's own response_url posts there.
-    same_place = bool(response_url) and who.channel_id == row.channel_id
-    if same_place and response_url and await to_response_url(runtime.http, response_url, message):
+    public = slack_calls.RESPONSE_URL_PUBLIC  # for everyone to see: never twice
+    here = response_url if who.channel_id == row.channel_id else None
+    if here and (await to_response_url(runtime.http, here, message, public)).ok:
         return True
-    # The bot posts where it is a member (or into public channels, with chat:write.public).
+    # The bot posts where it is a member.
     if row.channel_id:
-        try:
-            await runtime.slack.chat_postMessage(
-                channel=row.channel_id, text=str(message["text"]), blocks=message["blocks"]
-            )
+        posted = await slack_calls.call(
+            runtime.slack,
+            "chat.postMessage",
+            policy=slack_calls.RESPONSE_URL_PUBLIC,
+            channel=row.channel_id,
+            text=str(message["text"]),
+            blocks=message["blocks"],
+        )
+        if posted.ok:
             return True
-        except SlackApiError as error:
-            log.info("summary_not_posted_by_bot", error=error.response.get("error"))
-        except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            log.warning("summary_not_posted_by_bot", error=type(error).__name__)
+        log.info("summary_not_posted_by_bot", error=posted.error)
     # Else the PIN's own response_url, should it still work (a session under 30 minutes).
     url = await runtime.store.sessions.take_pin_url(row.id)
-    return url is not None and await to_response_url(runtime.http, url, message)
+    return url is not None and (await to_response_url(runtime.http, url, message, public)).ok

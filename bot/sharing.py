@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import texts
+from bot import slack_calls, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_response_url
 from bot.identity import Requester
@@ -32,7 +32,24 @@ async def share(
     details = pin_details(
         runtime.settings, Kind(row.kind), row.pin, fields, row.at, row.no_tech_console
     )
-    if not await to_response_url(runtime.http, response_url, shared_message(details, who.user_id)):
+    # The database decides, so a second click (in this process or another) posts nothing.
+    earlier = await store.claim_share(row.id, who.team_id, who.user_id, who.channel_id)
+    if earlier is not None:
+        log.info("share_refused_already_shared")
+        at = earlier.shared_at
+        return texts.share_already(
+            earlier.channel_id, int(at.timestamp()), at.strftime("%Y-%m-%d %H:%M")
+        )
+    posted = await to_response_url(
+        runtime.http,
+        response_url,
+        shared_message(details, who.user_id),
+        slack_calls.RESPONSE_URL_PUBLIC,
+    )
+    if not posted.ok:
+        # Given back even when Slack may have posted it (a timeout): a second copy in the
+        # channel is better than a PIN the agent can no longer share.
+        await store.release_share(row.id)
         return texts.SHARE_FAILED
     await store.add_audit(
         team_id=who.team_id,

@@ -11,6 +11,7 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot import slack_calls
 from bot.config import Settings
 from bot.logs import get_logger
 from bot.runtime import Runtime
@@ -25,6 +26,7 @@ class _Handler(AsyncSocketModeHandler):
     """Each envelope gets its own request id, as each HTTP request does in bot.web."""
 
     async def handle(self, client: Any, req: Any) -> None:
+        slack_calls.mark_arrival()  # a trigger_id lives 3 seconds from here
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
         await super().handle(client, req)

@@ -19,18 +19,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.crypto import Cipher
-from bot.database import Database, now, utc
+from bot.database import Database, StoreUnavailable, now, utc
 from bot.logs import current_request_id
 from bot.schema import (
     AuditRow,
     LinkInfo,
     Retry,
+    Share,
     audit,
     in_flight,
     installations,
     links,
     retries,
     sessions,
+    shares,
 )
 from bot.session_store import SessionStore
 
@@ -325,12 +327,56 @@ class Store:
         return None if row is None else AuditRow(**{**row._mapping, "at": utc(row.at)})
 
     async def purge_audit(self, older_than: timedelta) -> int:
-        gone = await self._db.write(
-            lambda tx: tx.execute(delete(audit).where(audit.c.at < now() - older_than)).rowcount
-        )
+        def work(tx: Connection) -> int:
+            cutoff = now() - older_than
+            tx.execute(delete(shares).where(shares.c.shared_at < cutoff))
+            return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
+
+        gone: int = await self._db.write(work)
         # The follow-through's rows go with their requests; its notes far sooner.
         await self.sessions.purge(older_than)
-        return int(gone or 0)
+        return gone
+
+    # One share per PIN, across processes
+
+    async def claim_share(
+        self, request_audit_id: int, team_id: str, user_id: str, channel_id: str | None
+    ) -> Share | None:
+        """Take this PIN's one share: None when taken now, else the share taken before."""
+        row = {
+            "request_audit_id": request_audit_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "channel_id": channel_id,
+        }
+
+        def take(tx: Connection) -> None:
+            tx.execute(insert(shares).values(**row, shared_at=now()))
+
+        for _ in range(3):  # an earlier share given back between our insert and our read
+            try:
+                await self._db.write(take)
+            except IntegrityError:
+                found = await self._db.read(
+                    lambda connection: connection.execute(
+                        select(shares.c.channel_id, shares.c.shared_at, shares.c.user_id).where(
+                            shares.c.request_audit_id == request_audit_id
+                        )
+                    ).first()
+                )
+                if found is not None:
+                    return Share(found.channel_id, utc(found.shared_at) or now(), found.user_id)
+            else:
+                return None
+        raise StoreUnavailable("claim_share: the share kept changing hands")
+
+    async def release_share(self, request_audit_id: int) -> None:
+        """Slack would not take the post: the PIN may be shared again."""
+        await self._db.write(
+            lambda tx: tx.execute(
+                delete(shares).where(shares.c.request_audit_id == request_audit_id)
+            )
+        )
 
     # Retries without the console
 

@@ -65,6 +65,7 @@ SSO_REASONS = {
     "no_email": "Slack has no e-mail address for this user "
     "(the app needs the users:read.email scope).",
     "not_found": "Slack doesn't know this user.",
+    "slack": "Slack didn't answer the app just now.",
     "bot": "This is a bot or app user.",
     "deleted": "This user is deactivated in Slack.",
     "foreign": "This user belongs to another organisation.",
@@ -243,6 +244,14 @@ LINK_AGAIN_BUTTON = "Link again"
 
 # Delivery
 DM_FALLBACK_NOTE = "(I couldn't reply where you asked, so here it is in a direct message.)"
+SLACK_UNAVAILABLE = (
+    "Slack didn't answer the Rescue PIN app just now, so nothing was done. "
+    "Please try again in a moment."
+)
+LISTENER_FAILED = (
+    "Sorry, something went wrong in the Rescue PIN app and your request wasn't completed. "
+    "Please try again; if it keeps happening, tell your Slack admin."
+)
 OPEN_FAILED = "Slack didn't let me open the form in time. Please run {command} again."
 
 # Sharing
@@ -252,6 +261,18 @@ SHARED_BY = "Shared by <@{user}> for a {kind} session."
 SHARED_PRIVATE_NOTE = "You shared this PIN in this conversation."
 SHARE_NOT_YOURS = "Only the agent who requested this PIN can share it."
 SHARE_GONE = "That PIN isn't on record any more, so it can't be shared. Request a new one."
+SHARE_ALREADY = (
+    "This PIN was already shared in {where} on "
+    "<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback} UTC>. A PIN is shared once."
+)
+SHARE_ALREADY_WHERE = "this conversation"
+
+
+def share_already(channel_id: str | None, epoch: int, fallback: str) -> str:
+    where = f"<#{channel_id}>" if channel_id else SHARE_ALREADY_WHERE
+    return SHARE_ALREADY.format(where=where, epoch=epoch, fallback=fallback)
+
+
 SHARE_FAILED = (
     "Slack didn't let me post in this conversation. Copy the PIN from the message above instead."
 )

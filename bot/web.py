@@ -23,7 +23,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import oauth, sessions
+from bot import oauth, sessions, slack_calls, texts
 from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
@@ -56,6 +56,9 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
         # and Socket Mode needs none: checking again here only cost CPU.
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
+        # One installation: shown when auth.test fails, where Bolt's own words would ask to
+        # install the app again. With OAuth, no installation found is what those words mean.
+        user_facing_authorize_error_message=texts.SLACK_UNAVAILABLE if flow is None else None,
         oauth_flow=flow,
     )
     if flow is not None:
@@ -110,6 +113,7 @@ def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> b
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
+    slack_calls.mark_arrival()  # a trigger_id lives 3 seconds from here
     body = await request.read()  # bounded by client_max_size: larger is a 413
     verifier: SignatureVerifier | None = request.app.get(VERIFIER)
     if verifier is not None and not _signed(verifier, body, request):
@@ -129,6 +133,12 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         log.warning("malformed_request", error=type(error).__name__)
         EVENTS.labels("malformed").inc()
         return web.Response(status=400, text="malformed request")
+    except Exception as error:
+        # Before any listener ran: Bolt's own auth.test could not reach Slack, say. A slash
+        # command shows this body to the agent; Slack drops it for anything else.
+        log.error("dispatch_failed", exc_info=error)
+        EVENTS.labels("failed").inc()
+        return web.Response(text=texts.SLACK_UNAVAILABLE)
     if bolt_response.status >= 500:
         EVENTS.labels("malformed").inc()
         return web.Response(status=400, text="malformed request")

@@ -13,35 +13,36 @@ from bot.rescue import Kind
 from bot.runtime import Runtime
 from bot.session_messages import SESSION_POST_ACTION
 from handlers import home, installs, link, pin, session, share, workflow
-from handlers.listening import ProvideRuntime, on_error
+from handlers.listening import ProvideRuntime, answering, on_error
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
+    # Every listener is `answering(...)`: an error after its ack must not cost the ack.
     app.use(ProvideRuntime(runtime))
     app.error(on_error)
     # Asking for a PIN
-    app.command(texts.COMMAND[Kind.RESCUE])(pin.rescue_pin)
-    app.command(texts.COMMAND[Kind.LENS])(pin.lens_pin)
-    app.shortcut(modals.MESSAGE_SHORTCUT)(pin.from_message)
-    app.shortcut(modals.GLOBAL_SHORTCUT)(pin.from_anywhere)
-    app.view(modals.PIN_CALLBACK)(pin.pin_submitted)
-    app.action(modals.RETRY_ACTION)(pin.retry_without_console)
+    app.command(texts.COMMAND[Kind.RESCUE])(answering(pin.rescue_pin))
+    app.command(texts.COMMAND[Kind.LENS])(answering(pin.lens_pin))
+    app.shortcut(modals.MESSAGE_SHORTCUT)(answering(pin.from_message))
+    app.shortcut(modals.GLOBAL_SHORTCUT)(answering(pin.from_anywhere))
+    app.view(modals.PIN_CALLBACK)(answering(pin.pin_submitted))
+    app.action(modals.RETRY_ACTION)(answering(pin.retry_without_console))
     # Linking
-    app.view(modals.LINK_CALLBACK)(link.link_submitted)
-    app.action(modals.LINK_OPEN_ACTION)(link.link_again)
-    app.action(modals.HOME_UNLINK_ACTION)(link.home_unlink)
+    app.view(modals.LINK_CALLBACK)(answering(link.link_submitted))
+    app.action(modals.LINK_OPEN_ACTION)(answering(link.link_again))
+    app.action(modals.HOME_UNLINK_ACTION)(answering(link.home_unlink))
     # Sharing
-    app.action(modals.SHARE_ACTION)(share.share)
+    app.action(modals.SHARE_ACTION)(answering(share.share))
     # Session follow-through
-    app.action(SESSION_POST_ACTION)(session.post_summary)
+    app.action(SESSION_POST_ACTION)(answering(session.post_summary))
     # App Home
-    app.event("app_home_opened")(home.home_opened)
-    app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(home.home_rescue)
-    app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(home.home_lens)
+    app.event("app_home_opened")(answering(home.home_opened))
+    app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(answering(home.home_rescue))
+    app.action(modals.HOME_REQUEST_ACTION[Kind.LENS])(answering(home.home_lens))
     # The Workflow Builder step (a remote function) and the agent's two buttons
-    app.function(workflow_step.FUNCTION_CALLBACK)(workflow.step_started)
-    app.action(workflow_step.REQUEST_ACTION)(workflow.step_request)
-    app.action(workflow_step.DECLINE_ACTION)(workflow.step_decline)
+    app.function(workflow_step.FUNCTION_CALLBACK)(answering(workflow.step_started))
+    app.action(workflow_step.REQUEST_ACTION)(answering(workflow.step_request))
+    app.action(workflow_step.DECLINE_ACTION)(answering(workflow.step_decline))
     # Uninstall and revocation
-    app.event("app_uninstalled")(installs.app_uninstalled)
-    app.event("tokens_revoked")(installs.tokens_revoked)
+    app.event("app_uninstalled")(answering(installs.app_uninstalled))
+    app.event("tokens_revoked")(answering(installs.tokens_revoked))

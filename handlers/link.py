@@ -23,9 +23,13 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
     if target is None:
         await asker.deliver(messages.help_message())
         return
-    if target != who.user_id and not await linking.is_team_lead(asker.runtime, who.user_id):
-        await asker.deliver(messages.notice(texts.NOT_ADMIN))
-        return
+    if target != who.user_id:
+        lead = await linking.is_team_lead(
+            asker.runtime, who.user_id, linking.LEAD_CHECK_SECONDS
+        )
+        if not lead:
+            await asker.deliver(messages.notice(linking.not_a_lead(lead)))
+            return
     for_other = target if target != who.user_id else None
     modal = ModalState(Kind.RESCUE, asker.response_url, who.channel_id, for_other)
     await open_modal(asker, trigger_id, modals.link_modal(modal), LINK_COMMAND)
@@ -64,8 +68,13 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
         return
     who, foreign = await identify(body, context, "link")
     target = modal.target_user or who.user_id
-    if foreign or (target != who.user_id and not await linking.is_team_lead(runtime, who.user_id)):
-        refusal = texts.FOREIGN_USER if foreign else texts.NOT_ADMIN
+    lead = (
+        True
+        if foreign or target == who.user_id
+        else await linking.is_team_lead(runtime, who.user_id, linking.LEAD_CHECK_SECONDS)
+    )
+    if foreign or not lead:
+        refusal = texts.FOREIGN_USER if foreign else linking.not_a_lead(lead)
         await ack(response_action="errors", errors={AUTHCODE_BLOCK: refusal})
         return
     if authcode:

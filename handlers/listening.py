@@ -4,11 +4,13 @@ open a modal, check the asker is linked, and say privately that the database is 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -16,7 +18,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot import linking, messages, tenancy, texts
+from bot import linking, messages, slack_calls, tenancy, texts
 from bot.database import StoreUnavailable
 from bot.deliver import deliver
 from bot.identity import MalformedPayload, Requester, requester
@@ -113,7 +115,17 @@ async def identify(
 async def acknowledge(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, action: str
 ) -> Asker | None:
-    """Ack first, then identify; a user from another organisation is told so and gets None."""
+    """Ack, and identify; a user from another organisation is told so and gets None.
+
+    A payload without the ids every request carries is acked and dropped with one warning:
+    checked before the ack (pure), since the full identification may ask Slack.
+    """
+    try:
+        requester(body)
+    except MalformedPayload:
+        await ack()
+        log.warning("malformed_payload", action=action)
+        return None
     await ack()
     who, foreign = await identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
@@ -131,15 +143,12 @@ async def open_modal(
     if not isinstance(trigger_id, str):
         log.warning("no_trigger_id")
         return None
-    try:
-        answer = await asker.runtime.slack.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views_open_failed", error=error.response.get("error"))
-    except (OSError, TimeoutError) as error:
-        log.warning("views_open_failed", error=type(error).__name__)
-    else:
-        opened = answer.get("view")
-        return opened if isinstance(opened, dict) else {}
+    opened = await slack_calls.call(
+        asker.runtime.slack, "views.open", trigger_id=trigger_id, view=view
+    )
+    if opened.ok:
+        view_opened = opened.get("view")
+        return view_opened if isinstance(view_opened, dict) else {}
     await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
     return None
 
@@ -216,16 +225,15 @@ async def preselect_language(
     view_id, view_hash = opened.get("id"), opened.get("hash")
     if lang_code == DEFAULT_LANG_CODE or not isinstance(view_id, str):
         return
-    try:
-        await runtime.slack.views_update(
-            view_id=view_id,
-            hash=view_hash if isinstance(view_hash, str) else None,
-            view=view(lang_code),
-        )
-    except SlackApiError as error:  # hash_conflict: the agent was quicker; nothing lost
-        log.info("language_not_preselected", error=error.response.get("error"))
-    except (OSError, TimeoutError) as error:
-        log.info("language_not_preselected", error=type(error).__name__)
+    updated = await slack_calls.call(
+        runtime.slack,
+        "views.update",
+        view_id=view_id,
+        hash=view_hash if isinstance(view_hash, str) else None,
+        view=view(lang_code),
+    )
+    if not updated.ok:  # hash_conflict: the agent was quicker; nothing lost
+        log.info("language_not_preselected", error=updated.error)
 
 
 async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:
@@ -235,29 +243,96 @@ async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind
         await open_pin_modal(asker, body.get("trigger_id"), ModalState(kind))
 
 
+Listener = Callable[..., Awaitable[Any]]
+
+
+def answering(listener: Listener) -> Listener:
+    """`listener`, with its failures after the ack handled here rather than by Bolt.
+
+    Bolt's async runner, when a listener raises after acking, sets the ack it had back to
+    None; unless it had already looked (it looks every 10 ms), Slack then hears 404 for a
+    request that was acked and partly done. Caught here, the listener returns normally, the
+    ack stands, and `on_error` logs and tells the agent as for any error after the ack.
+    Bolt injects arguments by the wrapped function's names (it unwraps).
+    """
+
+    @functools.wraps(listener)
+    async def answered(**kwargs: Any) -> Any:
+        try:
+            return await listener(**kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            context = kwargs.get("context")
+            if getattr(ack, "response", None) is None or not isinstance(context, dict):
+                raise  # not acked: Bolt's error handler answers Slack
+            await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+            return None
+
+    return answered
+
+
 async def on_error(
-    error: Exception, body: dict[str, Any], context: AsyncBoltContext
-) -> BoltResponse:
-    """A listener failed: the database being down is told to the agent; anything else was a
-    payload the listener could not read."""
-    if not isinstance(error, StoreUnavailable) or _RUNTIME not in context:
+    error: Exception,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    """A listener (or a middleware) failed. Logged here once, with its traceback; the agent
+    is told privately.
+
+    Bolt hands `response` None once the listener had acked: Slack has had its answer, and
+    returning a BoltResponse then trips Bolt's `assert response is not None`. Before the ack,
+    the BoltResponse returned is what Slack gets. This never raises: an error handler that
+    fails is a second, unhandled error in a task nobody awaits.
+    """
+    acked = response is None
+    runtime = context.get(_RUNTIME)
+    if not acked and isinstance(error, aiohttp.ClientError | TimeoutError | SlackApiError):
+        # Bolt's own Slack call before any listener (auth.test): a slash command shows
+        # this body to the agent.
+        log.error("slack_unreachable_before_ack", exc_info=error)
+        return BoltResponse(status=200, body=texts.SLACK_UNAVAILABLE)
+    if not isinstance(runtime, Runtime):
         log.error("listener_failed", exc_info=error)
-        return BoltResponse(status=400, body="")
-    log.error("database_unavailable", error=str(error))
-    ack = await database_down(runtime_of(context), body)
-    if ack is None:
+        return None if acked else BoltResponse(status=400, body="")
+    if isinstance(error, StoreUnavailable):
+        log.error("database_unavailable", error=str(error))
+        inline = await _tell_safely(runtime, body, texts.DATABASE_DOWN, acked)
+    elif isinstance(error, MalformedPayload) or not acked:
+        # A payload the listener could not read, or no ack yet: Slack shows its own error.
+        log.error("listener_failed", exc_info=error)
+        return None if acked else BoltResponse(status=400, body="")
+    else:
+        log.error("listener_failed", exc_info=error)
+        inline = await _tell_safely(runtime, body, texts.LISTENER_FAILED, acked)
+    if acked:
+        return None
+    if inline is None:
         return BoltResponse(status=200, body="")
     return BoltResponse(
-        status=200, body=json.dumps(ack), headers={"content-type": "application/json"}
+        status=200, body=json.dumps(inline), headers={"content-type": "application/json"}
     )
 
 
-async def database_down(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any] | None:
-    """Say so privately. Returns the modal's ack, if any."""
+async def _tell_safely(
+    runtime: Runtime, body: dict[str, Any], text: str, acked: bool
+) -> dict[str, Any] | None:
+    try:
+        return await tell_failure(runtime, body, text, acked)
+    except Exception as error:  # a second failure must not hide the first
+        log.error("failure_not_told", error=type(error).__name__)
+        return None
+
+
+async def tell_failure(
+    runtime: Runtime, body: dict[str, Any], text: str, acked: bool
+) -> dict[str, Any] | None:
+    """Say `text` privately. Returns the modal's ack instead while the link modal is still
+    open (not acked), so the sentence shows inline."""
     view = body.get("view")
     if body.get("type") == "view_submission" and isinstance(view, dict):
-        if view.get("callback_id") == LINK_CALLBACK:  # still open: the error shows inline
-            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: texts.DATABASE_DOWN}}
+        if view.get("callback_id") == LINK_CALLBACK and not acked:
+            return {"response_action": "errors", "errors": {AUTHCODE_BLOCK: text}}
         response_url = ModalState.load(view.get("private_metadata")).response_url
     else:
         response_url = text_field(body, "response_url")
@@ -265,5 +340,5 @@ async def database_down(runtime: Runtime, body: dict[str, Any]) -> dict[str, Any
         who = requester(body)
     except MalformedPayload:
         return None
-    await deliver(runtime, response_url, who.user_id, messages.notice(texts.DATABASE_DOWN))
+    await deliver(runtime, response_url, who.user_id, messages.notice(text))
     return None

@@ -9,7 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
 from bot import linking, messages, modals, texts
 from bot.deliver import deliver
-from bot.identity import Requester
+from bot.identity import MalformedPayload, Requester, requester
+from bot.logs import get_logger
+from bot.message_words import message_words
 from bot.modals import ModalState
 from bot.pin_request import request_pin
 from bot.prefill import command_prefill, display_name, message_prefill
@@ -26,6 +28,10 @@ from handlers.listening import (
     text_field,
 )
 
+log = get_logger(__name__)
+
+# users.info for the message author: the modal must still open inside the trigger's 3 s.
+AUTHOR_LOOKUP_SECONDS = 1.0
 
 async def rescue_pin(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await on_command(Kind.RESCUE, ack, body, context)
@@ -58,7 +64,7 @@ async def on_command(
 
 
 async def from_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-    """The message shortcut: the message's author and text prefill the modal."""
+    """The message shortcut: the message's author and words prefill the modal."""
     asker = await acknowledge(ack, body, context, "shortcut")
     if asker is None or not await ready_to_request(asker):
         return
@@ -66,10 +72,15 @@ async def from_message(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCo
     message = message if isinstance(message, dict) else {}
     author = message.get("user")
     runtime = asker.runtime
-    info = await linking.user_info(runtime, author) if isinstance(author, str) else None
+    # The modal must open within the trigger's 3 seconds: the author's name may not hold it up.
+    info = (
+        await linking.user_info(runtime, author, budget=AUTHOR_LOOKUP_SECONDS)
+        if isinstance(author, str)
+        else None
+    )
     prefill, notes = message_prefill(
         display_name(info),
-        text_field(message, "text") or "",
+        message_words(message),
         runtime.settings.rescue_description_field,
     )
     modal = ModalState(Kind.RESCUE, asker.response_url, asker.who.channel_id)
@@ -95,6 +106,12 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
     errors = {**modals.field_errors(fields, runtime.settings.rescue_fields), **sms_errors}
     if errors:
         await ack(response_action="errors", errors=errors)
+        return
+    try:  # readable at all? see handlers.listening.acknowledge
+        requester(body)
+    except MalformedPayload:
+        await ack()
+        log.warning("malformed_payload", action="pin_submitted")
         return
     await ack()
     who, foreign = await identify(body, context, texts.COMMAND[modal.kind])

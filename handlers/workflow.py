@@ -13,10 +13,9 @@ import structlog
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, texts, workflow_step
+from bot import messages, slack_calls, texts, workflow_step
 from bot.identity import Requester
 from bot.logs import get_logger
 from bot.pin_request import request_pin
@@ -48,17 +47,11 @@ async def step_started(
         return
     structlog.contextvars.bind_contextvars(user=step.agent)
     message = workflow_step.step_message(step, runtime.settings.label)
-    try:
-        # context.client carries the execution's token: the buttons belong to this step.
-        await client.chat_postMessage(channel=step.agent, **message)
-    except SlackApiError as error:
-        reason = str(error.response.get("error"))
-        log.warning("step_not_delivered", error=reason)
-        await _fail(fail, texts.STEP_FAIL_UNDELIVERED.format(error=reason))
-        return
-    except (OSError, TimeoutError) as error:
-        log.warning("step_not_delivered", error=type(error).__name__)
-        await _fail(fail, texts.STEP_FAIL_UNDELIVERED.format(error=type(error).__name__))
+    # context.client carries the execution's token: the buttons belong to this step.
+    posted = await slack_calls.call(client, "chat.postMessage", channel=step.agent, **message)
+    if not posted.ok:
+        log.warning("step_not_delivered", error=posted.error)
+        await _fail(fail, texts.STEP_FAIL_UNDELIVERED.format(error=posted.error))
         return
     log.info("step_waiting", kind=step.kind.value)
 
@@ -87,11 +80,12 @@ async def step_request(
         if step.kind is Kind.RESCUE
         else None
     )
-    try:
-        await complete(workflow_step.outputs(step.kind, result.pin, link))
-    except (SlackApiError, OSError, TimeoutError) as error:
-        detail = error.response.get("error") if isinstance(error, SlackApiError) else None
-        log.error("step_not_completed", error=detail or type(error).__name__)
+    outputs = workflow_step.outputs(step.kind, result.pin, link)
+    completed = await slack_calls.run(
+        "functions.completeSuccess", lambda: complete(outputs), slack_calls.FUNCTION_RESULT
+    )
+    if not completed.ok:
+        log.error("step_not_completed", error=completed.error)
         await asker.deliver(messages.notice(texts.STEP_NOT_COMPLETED))
         return
     log.info("step_completed", kind=step.kind.value)
@@ -133,13 +127,12 @@ async def _agents_own_click(
 
 
 async def _fail(fail: AsyncFail, reason: str) -> bool:
-    try:
-        await fail(reason)
-    except (SlackApiError, OSError, TimeoutError) as error:
-        detail = error.response.get("error") if isinstance(error, SlackApiError) else None
-        log.error("step_not_failed", error=detail or type(error).__name__)
-        return False
-    return True
+    failed = await slack_calls.run(
+        "functions.completeError", lambda: fail(reason), slack_calls.FUNCTION_RESULT
+    )
+    if not failed.ok:
+        log.error("step_not_failed", error=failed.error)
+    return failed.ok
 
 
 async def _close(asker: Asker, body: dict[str, Any], step: StepInputs, note: str) -> None:
@@ -150,8 +143,8 @@ async def _close(asker: Asker, body: dict[str, Any], step: StepInputs, note: str
     if not isinstance(channel, str) or not isinstance(ts, str):
         return
     message = workflow_step.step_closed_message(step, asker.runtime.settings.label, note)
-    try:
-        await asker.runtime.slack.chat_update(channel=channel, ts=ts, **message)
-    except (SlackApiError, OSError, TimeoutError) as error:
-        detail = error.response.get("error") if isinstance(error, SlackApiError) else None
-        log.warning("step_message_not_updated", error=detail or type(error).__name__)
+    updated = await slack_calls.call(
+        asker.runtime.slack, "chat.update", channel=channel, ts=ts, **message
+    )
+    if not updated.ok:
+        log.warning("step_message_not_updated", error=updated.error)

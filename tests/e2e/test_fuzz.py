@@ -72,6 +72,27 @@ class Live:
         self.thread.join(10)
         self.loop.close()
 
+    def quiet(self, settle: float = 2.0, within: float = 60.0) -> None:
+        """Wait until the work earlier requests set going has finished (a DM after a
+        response_url refused, with its retries): no call reaches either fake for `settle`
+        seconds. A test that counts calls starts from here."""
+
+        def seen() -> tuple[int, int, int]:
+            posts = sum(self.slack.response_posts.values())
+            return len(self.slack.calls), posts, len(self.rescue.calls)
+
+        async def settled() -> None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + within
+            last, since = seen(), loop.time()
+            while loop.time() - since < settle:
+                assert loop.time() < deadline, "the app never went quiet"
+                await asyncio.sleep(0.1)
+                if seen() != last:
+                    last, since = seen(), loop.time()
+
+        self.run(settled(), timeout=within + 5)
+
     def health(self) -> int:
         async def get() -> int:
             async with self.harness.http.get(self.harness.server.make_url("/healthz")) as r:
@@ -240,5 +261,6 @@ def test_unsigned_or_stale_requests_get_401_before_parsing(live: Live) -> None:
         assert live.run(post()) == 401
         assert len(live.slack.calls) == calls  # nothing was read, nothing was done
 
+    live.quiet()  # what an earlier test's requests set going does not count here
     refused()
     assert live.health() == 200

@@ -5,11 +5,15 @@ benchmark's lean fakes build on too).
 Scripting answers: `FakeSlack.fail(method, error, status, **headers)`, `.dead_responses`,
 `.response_faults`, `.emails`/`.names`/`.admins`/`.members` (users.info, users.list);
 `FakeRescue.answers[authcode]` (a body, or "reset", "http500", "html", "sleep:S"), `.delay`,
-`.accounts`, `.sso`. Reading what arrived: `FakeSlack.calls`/`.calls_to(method)`,
-`.responses[rid]`, `await .response(rid)`, `await .dm(user)`, `await .wait_for(check)`;
-`FakeRescue.calls`/`.pin_calls()`. Rescue's Post-to-URL: `FakeRescue.session(id)` (the session
-the latest PIN request leads to), `await .post_session(url, session, end=, xml=)`, and
-`.before_answer` (a coroutine run with a PIN request's parameters before Rescue answers it).
+`.accounts`, `.sso`. Any of issue #11's faults (status, body, content type, delay, a dropped
+connection, how many times): `FakeSlack.script(method, SlackFault…)` and
+`.script_response(rid, SlackFault…)`, from tests/support/slack_faults.py.
+Reading what arrived: `FakeSlack.calls`/`.calls_to(method)`, `.responses[rid]`,
+`.response_posts[rid]` (every POST, failed ones too), `await .response(rid)`,
+`await .dm(user)`, `await .wait_for(check)`; `FakeRescue.calls`/`.pin_calls()`.
+Rescue's Post-to-URL: `FakeRescue.session(id)` (the session the latest PIN request leads to),
+`await .post_session(url, session, end=, xml=)`, and `.before_answer` (a coroutine run with a
+PIN request's parameters before Rescue answers it).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from tests.support.rescue_posts import RescueSession, post_session
+from tests.support.slack_faults import FaultScript, SlackFault
 
 
 class FakeServer:
@@ -100,6 +105,8 @@ class FakeSlack(FakeServer):
         # Workflow steps: function_execution_id -> "completed" | "failed" once ended
         self.executions: dict[str, str] = {}
         self.socket_url: str | None = None  # answered to apps.connections.open
+        self.scripted = FaultScript()  # see script() and script_response()
+        self.response_posts: dict[str, int] = {}  # rid -> every POST it received
         # Tokens that are someone in particular (auth.test per token): OAuth installations,
         # an org-wide token. Any other token is the default workspace's bot.
         self.identities: dict[str, dict[str, Any]] = {}
@@ -132,14 +139,31 @@ class FakeSlack(FakeServer):
         body = {"ok": False, "error": error} if error else {"ok": False}
         self.faults.setdefault(method, []).append((status, body, headers))
 
+    def script(self, method: str, fault: SlackFault) -> None:
+        """The next `fault.times` calls of Web API `method` get `fault` instead."""
+        self.scripted.add(method, fault)
+
+    def script_response(self, rid: str, fault: SlackFault) -> None:
+        """The next `fault.times` POSTs to response_url `rid` get `fault` instead."""
+        self.scripted.add(f"response:{rid}", fault)
+
+    async def stop(self) -> None:
+        self.scripted.stopping.set()  # a scripted hang ends with the fake
+        await super().stop()
+
     def calls_to(self, method: str) -> list[SlackCall]:
         return [c for c in self.calls if c.method == method]
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(SlackCall(method, params, dict(request.headers)))
         self._notify()
+        scripted = self.scripted.take(method)
+        if scripted is not None:
+            await self.scripted.wait(scripted)
+            if scripted.answers:
+                return self.scripted.answer(request, scripted)
         faults = self.faults.get(method)
         if faults:
             status, body, headers = faults.pop(0)
@@ -314,8 +338,15 @@ class FakeSlack(FakeServer):
                 return token
         return None
 
-    async def _response(self, request: web.Request) -> web.Response:
+    async def _response(self, request: web.Request) -> web.StreamResponse:
         rid = request.match_info["rid"]
+        self.response_posts[rid] = self.response_posts.get(rid, 0) + 1
+        self._notify()
+        scripted = self.scripted.take(f"response:{rid}")
+        if scripted is not None:
+            await self.scripted.wait(scripted)
+            if scripted.answers:
+                return self.scripted.answer(request, scripted)
         if rid in self.dead_responses:
             return web.Response(status=404, text="expired_url")
         faults = self.response_faults.get(rid)
