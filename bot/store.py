@@ -33,8 +33,10 @@ from bot.schema import (
     installations,
     links,
     retries,
+    sessions,
     shares,
 )
+from bot.session_store import SessionStore
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Store:
     def __init__(self, database: Database, cipher: Cipher) -> None:
         self._db = database
         self._cipher = cipher
+        self.sessions = SessionStore(database, cipher)  # session follow-through
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:
@@ -166,7 +169,9 @@ class Store:
                 )
             return len(rows)
 
-        return await self._db.write(work)
+        count: int = await self._db.write(work)
+        await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
+        return count
 
     # Installations: whose links are whose
 
@@ -180,6 +185,8 @@ class Store:
             gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
             gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
             tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
+            # Follow-through rows hold response_urls and notes (sealed): they go too.
+            tx.execute(delete(sessions).where(sessions.c.team_id == owner))
             row = {
                 "team_id": owner,
                 "user_id": "",
@@ -208,6 +215,9 @@ class Store:
             )
             tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
             tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
+            tx.execute(
+                update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner)
+            )
             return int(moved.rowcount)
 
         return await self._db.write(work)
@@ -310,7 +320,10 @@ class Store:
             return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
 
         # However many rows, the requests' writes don't wait for it.
-        return await self._db.write(work, alone=True)
+        gone: int = await self._db.write(work, alone=True)
+        # The follow-through's rows go with their requests; its notes far sooner.
+        await self.sessions.purge(older_than)
+        return gone
 
     # One share per PIN, across processes
 
