@@ -103,7 +103,7 @@ async def test_the_agents_click_requests_with_their_own_link_and_completes_the_s
     )
 
 
-async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness) -> None:
+async def test_lens_kind_uses_the_lens_page_and_outputs_an_empty_link(harness: Harness) -> None:
     await harness.link(AGENT, AUTHCODE)
     inputs = {"agent": AGENT, "kind": "lens"}
     await start_step(harness, inputs)
@@ -112,7 +112,8 @@ async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness
     [done] = await harness.slack.wait_for(
         lambda: harness.slack.calls_to("functions.completeSuccess")
     )
-    assert done.params["outputs"] == {"pin": "100001", "kind": "lens"}
+    # The step always outputs all three; Rescue has no join link for Lens.
+    assert done.params["outputs"] == {"pin": "100001", "link": "", "kind": "lens"}
 
 
 async def test_anyone_elses_click_is_refused_and_spends_nothing(
