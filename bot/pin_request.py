@@ -12,6 +12,7 @@ Rescue's timeout, so an agent is never "busy" for good.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -45,9 +46,14 @@ class RescueAnswer:
 
 
 async def request_pin(
-    runtime: Runtime, who: Requester, request: SessionRequest, response_url: str | None
+    runtime: Runtime,
+    who: Requester,
+    request: SessionRequest,
+    response_url: str | None,
+    before_delivery: Callable[[PinResult], Awaitable[None]] | None = None,
 ) -> PinResult:
-    """The whole request. The PIN is audited before delivery is tried."""
+    """The whole request. The PIN is audited before delivery is tried; `before_delivery`
+    (the workflow step noting its run) runs before the agent can read the answer."""
     async with runtime.under_way.track():
         answer = await ask_rescue(runtime, who, request)
         result = answer.result
@@ -63,6 +69,8 @@ async def request_pin(
         row = audit_row(who, request, result)
         audit_id = await write_audit(runtime.store, who, answer, row)
         retry_token = await save_retry(runtime.store, who, request, result)
+        if before_delivery is not None:
+            await before_delivery(result)
         message = outcome_message(
             runtime.settings, request, result, who.user_id, audit_id, retry_token
         )

@@ -22,7 +22,7 @@ from bot.database import StoreUnavailable
 from bot.identity import Requester
 from bot.logs import get_logger
 from bot.pin_request import request_pin
-from bot.rescue import SessionRequest
+from bot.rescue import PinResult, SessionRequest
 from bot.runtime import Runtime
 from bot.schema import StepRun
 from bot.store import StepState
@@ -101,16 +101,21 @@ async def step_request(
         return
     who = Requester(asker.who.team_id, step.agent, asker.who.channel_id)
     request = SessionRequest(step.kind, step.fields)
+
+    async def note_run(result: PinResult) -> None:  # before the agent reads the answer
+        if result.ok and result.pin is not None:
+            await _settle(runtime, run_id, StepState.REQUESTING, StepState.COMPLETED, result.pin)
+        else:
+            await _settle(runtime, run_id, StepState.REQUESTING, StepState.WAITING)
+
     try:
-        result = await request_pin(runtime, who, request, asker.response_url)
+        result = await request_pin(runtime, who, request, asker.response_url, note_run)
     except BaseException:
         await _settle(runtime, run_id, StepState.REQUESTING, StepState.WAITING)
         raise
     if not result.ok or result.pin is None:
-        await _settle(runtime, run_id, StepState.REQUESTING, StepState.WAITING)
         log.info("step_still_waiting", outcome=result.outcome.value)
         return
-    await _settle(runtime, run_id, StepState.REQUESTING, StepState.COMPLETED, result.pin)
     await _complete(asker, body, step, complete, result.pin)
 
 
