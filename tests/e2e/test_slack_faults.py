@@ -177,6 +177,19 @@ async def test_auth_test_dropped_at_the_first_command_is_a_visible_sentence(
 # 3. Timeouts
 
 
+async def test_auth_test_that_hangs_is_a_visible_sentence_within_slacks_3_seconds(
+    harness: Harness,
+) -> None:
+    # Bolt's own auth.test, with the client Bolt builds per request, before any ack.
+    harness.slack.script("auth.test", SlackFault.hang(60))
+    started = time.monotonic()
+    status, body, _ = await harness.command("Jane")
+    assert (status, body) == (200, texts.SLACK_UNAVAILABLE)
+    assert time.monotonic() - started < 3
+    await harness.link("U1", AUTHCODE)
+    await still_serves(harness)
+
+
 async def test_views_open_that_hangs_is_given_up_within_the_trigger_window(
     harness: Harness,
 ) -> None:
