@@ -273,6 +273,10 @@ def share_already(channel_id: str | None, epoch: int, fallback: str) -> str:
     return SHARE_ALREADY.format(where=where, epoch=epoch, fallback=fallback)
 
 
+SHARE_MAYBE_POSTED = (
+    "Slack didn't confirm the post, but it may have gone through: look in this conversation "
+    "for the PIN. To keep it to one copy, it won't be posted again."
+)
 SHARE_FAILED = (
     "Slack didn't let me post in this conversation. Copy the PIN from the message above instead."
 )
