@@ -136,7 +136,8 @@ async def use_installation_token(
 def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> bool:
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    if not timestamp.isdigit() or not signature:
+    # ASCII digits only: "²".isdigit() is True, and int("²") (in is_valid) would raise.
+    if not (timestamp.isascii() and timestamp.isdigit()) or not signature:
         return False
     try:
         text = body.decode("utf-8")
