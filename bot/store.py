@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,17 +174,26 @@ class Store:
 
     # Installations: whose links are whose
 
-    async def forget_installation(self, owner: str, event: str) -> Forgotten:
+    async def forget_installation(
+        self, owner: str, event: str, workspaces: Collection[str] = ()
+    ) -> Forgotten:
         """An uninstall or a revoked bot token: the installation's tokens, its links (the
-        authcodes) and pending retries go in one transaction; the audit trail keeps a row."""
+        authcodes), pending retries and step runs go in one transaction; the audit trail keeps
+        a row. `workspaces`: for an organisation, its workspaces as far as known; their links
+        not yet moved to the organisation (made under the workspace's key before the org-wide
+        install) go too, unless the workspace still has an installation of its own."""
         request_id = current_request_id()
+        own = select(installations.c.owner).where(installations.c.owner != owner)
+        keys = [owner, *sorted(set(workspaces) - {owner})]
 
         def work(tx: Connection) -> Forgotten:
             gone = tx.execute(delete(installations).where(installations.c.owner == owner))
-            gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
-            gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
-            tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
-            tx.execute(delete(step_runs).where(step_runs.c.owner == owner))
+            still = set(tx.execute(own.where(installations.c.owner.in_(keys))).scalars())
+            owners = [key for key in keys if key not in still]
+            gone_links = tx.execute(delete(links).where(links.c.team_id.in_(owners)))
+            gone_retries = tx.execute(delete(retries).where(retries.c.team_id.in_(owners)))
+            tx.execute(delete(in_flight).where(in_flight.c.team_id.in_(owners)))
+            tx.execute(delete(step_runs).where(step_runs.c.owner.in_(owners)))
             row = {
                 "team_id": owner,
                 "user_id": "",
