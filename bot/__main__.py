@@ -1,6 +1,9 @@
-"""`python -m bot VERB`: the one place the core (bot/) is handed its listeners (handlers/)."""
+"""`python -m bot VERB`. The listeners (handlers/) are found through the package's entry point
+`rescue_pin.listeners`, so the core never imports them and they can be tested on their own."""
+
+from importlib.metadata import entry_points
 
 from bot.cli import main
-from handlers import register
 
-raise SystemExit(main(register))
+(listeners,) = entry_points(group="rescue_pin.listeners")
+raise SystemExit(main(listeners.load()))

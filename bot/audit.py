@@ -32,6 +32,10 @@ COLUMNS = (
     "id",
     "ref_id",
     "request_id",  # the one its log lines carry
+    # Session follow-through: Rescue's session id, the customer's wait and the session's length
+    "session_id",
+    "waiting_seconds",
+    "length_seconds",
     "sms",  # Lens by SMS: what became of the text (never the number)
 )
 PURGE_EVERY_SECONDS = 3600.0

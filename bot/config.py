@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError as SourceError
 
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     # How a Slack e-mail becomes a Rescue SSO ID: {email}, {local} (before the @), {domain}.
     rescue_sso_id_template: str = "{email}"
     admin_slack_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Session follow-through (Rescue's Post-to-URL): both set, or it is off.
+    rescue_post_token: SecretStr | None = None
+    rescue_reference_field: (
+        Literal["cfield1", "cfield2", "cfield3", "cfield4", "cfield5", "tracking0"] | None
+    ) = None
     rescue_pin_validity_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 30)
     audit_retention_days: int = Field(default=90, gt=0)
     # Lens SMS: the region of numbers typed without a country code (ISO 3166, e.g. DE).
@@ -123,6 +128,20 @@ class Settings(BaseSettings):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError("must be a two-letter region code, e.g. DE or US")
         return region
+
+    @model_validator(mode="after")
+    def _reserve_reference_field(self) -> Settings:
+        # Left at its default, the PIN form simply leaves out the field the app reserves;
+        # named by the admin, a clash is theirs to fix (`problems` says so).
+        field = self.rescue_reference_field
+        if field and "rescue_fields" not in self.model_fields_set:
+            self.rescue_fields = tuple(name for name in self.rescue_fields if name != field)
+        return self
+
+    @property
+    def follow_through(self) -> bool:
+        """Session follow-through is on: Rescue posts to /rescue/sessions/<token>."""
+        return self.rescue_post_token is not None and self.rescue_reference_field is not None
 
     @property
     def is_sqlite(self) -> bool:
@@ -203,9 +222,48 @@ class Settings(BaseSettings):
             found.append(
                 "RESCUE_SSO_ID_TEMPLATE is malformed: use {email}, {local} and {domain} only."
             )
+        if mode != "store":  # the admin verbs (migrate, link…) do not serve posts
+            found += self._follow_through_problems()
         if self.rescue_sso_company_id and not self.rescue_sso_company_id.isdigit():
             found.append("RESCUE_SSO_COMPANY_ID is malformed: the company ID is a number.")
         return found
+
+    def _follow_through_problems(self) -> list[str]:
+        found = []
+        token = self.rescue_post_token.get_secret_value() if self.rescue_post_token else None
+        field = self.rescue_reference_field
+        if (token is None) != (field is None):
+            found.append(
+                "RESCUE_POST_TOKEN and RESCUE_REFERENCE_FIELD go together: set both "
+                "(or neither, to leave session follow-through off)."
+            )
+        if token is not None:
+            if len(token) < MIN_POST_TOKEN:
+                found.append(
+                    f"RESCUE_POST_TOKEN is too short: use at least {MIN_POST_TOKEN} characters "
+                    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+                )
+            if not _URL_SAFE.fullmatch(token):
+                found.append(
+                    "RESCUE_POST_TOKEN is malformed: use letters, digits and - _ . ~ only "
+                    "(it is part of a web address)."
+                )
+        if field is not None:
+            if field in self.rescue_fields:
+                found.append(
+                    f"RESCUE_REFERENCE_FIELD is {field}, which RESCUE_FIELDS shows in the PIN "
+                    "form: take it out of RESCUE_FIELDS (the app fills it in itself)."
+                )
+            if field == self.rescue_description_field:
+                found.append(
+                    f"RESCUE_REFERENCE_FIELD is {field}, where RESCUE_DESCRIPTION_FIELD puts a "
+                    "message's text: give them different fields."
+                )
+        return found
+
+
+MIN_POST_TOKEN = 24
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def _template_ok(template: str) -> bool:

@@ -24,6 +24,7 @@ from bot.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
 from bot.rescue import Kind, Outcome
 from bot.runtime import Runtime
 from bot.schema import AuditRow
+from bot.session_store import ENDED, IN_SESSION, SessionRow
 
 MY_ROWS, TEAM_ROWS = 10, 20
 
@@ -38,6 +39,7 @@ class HomeRow:
     cfield0: str | None
     tracking0: str | None
     expires_at: datetime
+    session: str | None = None  # follow-through: "In session", "Ended, lasted 12 min"
 
 
 def _home_line(row: HomeRow, now: datetime, with_user: bool) -> str:
@@ -48,7 +50,9 @@ def _home_line(row: HomeRow, now: datetime, with_user: bool) -> str:
         parts.append(f"<@{row.user_id}>")
     parts.append(texts.KIND_SHORT[row.kind])
     parts += [escape(value) for value in (row.cfield0, row.tracking0) if value]
-    if row.outcome == Outcome.OK.value and row.pin:
+    if row.session and row.pin:
+        parts += [f"~{row.pin}~", f"*{row.session}*"]  # the PIN was used
+    elif row.outcome == Outcome.OK.value and row.pin:
         parts.append(
             f"*{row.pin}*" if now < row.expires_at else f"~{row.pin}~ {texts.HOME_EXPIRED}"
         )
@@ -94,8 +98,25 @@ def home_view(
     return View(type="home", blocks=items[:100]).to_dict()
 
 
-def _rows(runtime: Runtime, rows: Sequence[AuditRow]) -> list[HomeRow]:
+def session_label(row: SessionRow | None) -> str | None:
+    """App Home's words for a request's session: "In session", "Ended, lasted …"; None before."""
+    if row is None:
+        return None
+    if row.state == IN_SESSION:
+        return texts.HOME_IN_SESSION
+    if row.state == ENDED:
+        if row.length_seconds is None and not row.length_raw:
+            return texts.HOME_ENDED
+        lasted = texts.duration(row.length_seconds, row.length_raw or "")
+        return texts.HOME_ENDED_LASTED.format(lasted=lasted)
+    return None
+
+
+async def _rows(runtime: Runtime, rows: Sequence[AuditRow]) -> list[HomeRow]:
     valid_for = validity(runtime.settings) or ASSUMED_VALIDITY
+    states: dict[int, SessionRow] = {}
+    if runtime.settings.follow_through:
+        states = await runtime.store.sessions.states([r.id for r in rows if r.pin])
     return [
         HomeRow(
             r.at,
@@ -106,6 +127,7 @@ def _rows(runtime: Runtime, rows: Sequence[AuditRow]) -> list[HomeRow]:
             r.cfield0,
             r.tracking0,
             r.at + valid_for,
+            session_label(states.get(r.id)),
         )
         for r in rows
     ]
@@ -117,10 +139,10 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     mine = await store.audit_rows(team_id=team_id, user_id=user_id, action="request", limit=MY_ROWS)
     team = None
     if await linking.is_team_lead(runtime, user_id):
-        team = _rows(
+        team = await _rows(
             runtime, await store.audit_rows(team_id=team_id, action="request", limit=TEAM_ROWS)
         )
-    return home_view(linked, _rows(runtime, mine), team, now())
+    return home_view(linked, await _rows(runtime, mine), team, now())
 
 
 async def publish(

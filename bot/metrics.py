@@ -35,6 +35,15 @@ EVENTS = Counter(
     "rescue_pin_slack_events", "Requests to /slack/events, by how they were taken", ["result"]
 )
 
+SESSION_POSTS = Counter(
+    "rescue_pin_session_posts",
+    "Rescue's Post-to-URL posts, by result: matched, duplicate, unknown, refused",
+    ["result"],
+)
+
+for _result in ("matched", "duplicate", "unknown", "refused"):
+    SESSION_POSTS.labels(_result)  # each shows from the start, at 0
+
 
 def render() -> bytes:
     return _generate(REGISTRY)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.messages import outcome_message
 from bot.metrics import PIN_REQUESTS
 from bot.rescue import Outcome, PinResult, SessionRequest
 from bot.runtime import Runtime
+from bot.session_post import new_reference
 from bot.store import Store
 
 log = get_logger(__name__)
@@ -43,6 +44,7 @@ class RescueAnswer:
     result: PinResult
     holds_guard: bool  # this request took the agent's guard: the audit row releases it
     rescue_called: bool  # the link's last use is noted only then
+    session_row: int | None = None  # follow-through: the row Rescue's posts will find
 
 
 async def request_pin(
@@ -55,7 +57,7 @@ async def request_pin(
     """The whole request. The PIN is audited before delivery is tried; `before_delivery`
     (the workflow step noting its run) runs before the agent can read the answer."""
     async with runtime.under_way.track():
-        answer = await ask_rescue(runtime, who, request)
+        answer = await ask_rescue(runtime, who, request, response_url)
         result = answer.result
         PIN_REQUESTS.labels(request.kind.value, result.outcome.value).inc()
         log.info(
@@ -68,6 +70,7 @@ async def request_pin(
         )
         row = audit_row(who, request, result)
         audit_id = await write_audit(runtime.store, who, answer, row)
+        await settle_session(runtime.store, answer, audit_id)
         retry_token = await save_retry(runtime.store, who, request, result)
         if before_delivery is not None:
             await before_delivery(result)
@@ -84,7 +87,9 @@ async def request_pin(
         return result
 
 
-async def ask_rescue(runtime: Runtime, who: Requester, request: SessionRequest) -> RescueAnswer:
+async def ask_rescue(
+    runtime: Runtime, who: Requester, request: SessionRequest, response_url: str | None = None
+) -> RescueAnswer:
     """Guard and authcode, then Rescue once: unless the agent is unlinked or already has a
     request under way. A guard taken here is left for `write_audit` to release."""
     store = runtime.store
@@ -116,11 +121,42 @@ async def ask_rescue(runtime: Runtime, who: Requester, request: SessionRequest) 
         return RescueAnswer(PinResult(Outcome.NOT_LINKED), holds_guard=True, rescue_called=False)
     register_secrets([authcode])
     try:
+        session_row, request = await with_reference(runtime, who, request, response_url)
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        return RescueAnswer(PinResult(Outcome.DATABASE_UNAVAILABLE), True, False)
+    try:
         result = await runtime.rescue.request_pin(request, authcode)
     except BaseException:  # cancelled, say: the guard must not wait to go stale
-        await release_guard_now(store, who)
+        await release_guard_now(store, who)  # a session row left "requested" is purged
         raise
-    return RescueAnswer(result, holds_guard=True, rescue_called=True)
+    return RescueAnswer(result, holds_guard=True, rescue_called=True, session_row=session_row)
+
+
+async def with_reference(
+    runtime: Runtime, who: Requester, request: SessionRequest, response_url: str | None
+) -> tuple[int | None, SessionRequest]:
+    """Session follow-through: a fresh reference in the reserved field, its row committed
+    before Rescue sees it, so no post about this PIN can come before the row it needs."""
+    field = runtime.settings.rescue_reference_field
+    if not runtime.settings.follow_through or field is None:
+        return None, request
+    reference = new_reference()
+    row = await runtime.store.sessions.open(
+        reference, who.team_id, who.user_id, request.kind.value, who.channel_id, response_url
+    )
+    return row, replace(request, fields={**request.fields, field: reference})
+
+
+async def settle_session(store: Store, answer: RescueAnswer, audit_id: int | None) -> None:
+    """With a PIN the row waits for Rescue's posts; without one it goes. A database away just
+    now leaves it to the purge (an unanswered reference is never posted back)."""
+    if answer.session_row is None:
+        return
+    try:
+        await store.sessions.settle(answer.session_row, answer.result.pin, audit_id)
+    except StoreUnavailable as error:
+        log.error("session_row_not_settled", error=str(error))
 
 
 async def release_guard_now(store: Store, who: Requester) -> None:

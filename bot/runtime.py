@@ -127,6 +127,7 @@ class Runtime:
                 settings.slack_app_token,
                 settings.encryption_key,
                 settings.rescue_sso_password,
+                settings.rescue_post_token,
                 settings.slack_client_secret,
             )
         )

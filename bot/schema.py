@@ -48,7 +48,7 @@ audit = Table(
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("team_id", String(32), nullable=False),
     Column("user_id", String(32), nullable=False),
-    Column("action", String(16), nullable=False),  # request | share
+    Column("action", String(16), nullable=False),  # request | share | summary
     Column("kind", String(16), nullable=False),
     Column("channel_id", String(32), nullable=True),
     Column("cfield0", String(64), nullable=True),
@@ -59,6 +59,10 @@ audit = Table(
     Column("delivered", Boolean, nullable=True),
     Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
     Column("request_id", String(32), nullable=True),  # the one its log lines carry
+    # Session follow-through (a request's row): what Rescue's posts said about its session.
+    Column("session_id", String(64), nullable=True),
+    Column("waiting_seconds", Integer, nullable=True),
+    Column("length_seconds", Integer, nullable=True),
     Column("sms", String(16), nullable=True),  # Lens by SMS: sent | not_sent | …; no number
     Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
@@ -105,6 +109,48 @@ step_runs = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+
+# Session follow-through: one row per PIN request made with a reference (bot/session_store.py
+# says what each column is for). Response URLs and notes are Fernet tokens.
+sessions = Table(
+    "rescue_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("team_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("audit_id", Integer, nullable=True),
+    Column("pin", String(6), nullable=True),
+    # The command's response_url, which delivered the PIN: Fernet token.
+    Column("pin_url", Text, nullable=True),
+    Column("pin_url_at", DateTime(timezone=True), nullable=True),
+    Column("pin_url_uses", Integer, nullable=False, default=0),
+    # Where the PIN was shared: the app's own copy (channel, ts), else the share's response_url.
+    Column("share_channel", String(32), nullable=True),
+    Column("share_ts", String(32), nullable=True),
+    Column("share_url", Text, nullable=True),
+    Column("share_url_at", DateTime(timezone=True), nullable=True),
+    Column("share_url_uses", Integer, nullable=False, default=0),
+    # What Rescue's posts said.
+    Column("session_id", String(64), nullable=True),
+    Column("technician", String(128), nullable=True),
+    Column("customer", String(64), nullable=True),
+    Column("ticket", String(64), nullable=True),
+    Column("waiting_seconds", Integer, nullable=True),
+    Column("waiting_raw", String(64), nullable=True),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("length_seconds", Integer, nullable=True),
+    Column("length_raw", String(64), nullable=True),
+    Column("notes", Text, nullable=True),  # Fernet token; gone once posted or after NOTES_TTL
+    Column("summary_posted_at", DateTime(timezone=True), nullable=True),
+    Index("ix_rescue_sessions_audit_id", "audit_id"),
+    Index("ix_rescue_sessions_team_user", "team_id", "user_id"),
+)
 
 # OAuth installations (bot/installations.py): one row per workspace, or per organisation for
 # an Enterprise Grid org-wide install; tokens are Fernet tokens like authcodes.
@@ -180,6 +226,9 @@ class AuditRow:
     delivered: bool | None
     ref_id: int | None
     request_id: str | None = None
+    session_id: str | None = None
+    waiting_seconds: int | None = None
+    length_seconds: int | None = None
     sms: str | None = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot import slack_calls, texts
+from bot.database import StoreUnavailable
 from bot.deliver import to_response_url
 from bot.identity import Requester
 from bot.logs import get_logger
@@ -71,6 +72,12 @@ async def share(
         delivered=True,
     )
     log.info("pin_shared", kind=row.kind)
+    if runtime.settings.follow_through:
+        # A start then marks this copy used: two of the URL's five uses are spent here.
+        try:
+            await store.sessions.shared(row.id, response_url, uses=2)
+        except StoreUnavailable as error:
+            log.warning("share_not_noted", error=str(error))
     private = pin_message(details, runtime.settings.label, shared=True)
     await to_response_url(runtime.http, response_url, {**private, "replace_original": True})
     return None

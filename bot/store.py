@@ -32,9 +32,11 @@ from bot.schema import (
     installations,
     links,
     retries,
+    sessions,
     shares,
     step_runs,
 )
+from bot.session_store import SessionStore
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Store:
     def __init__(self, database: Database, cipher: Cipher) -> None:
         self._db = database
         self._cipher = cipher
+        self.sessions = SessionStore(database, cipher)  # session follow-through
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:
@@ -170,7 +173,9 @@ class Store:
                 )
             return len(rows)
 
-        return await self._db.write(work)
+        count: int = await self._db.write(work)
+        await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
+        return count
 
     # Installations: whose links are whose
 
@@ -194,6 +199,8 @@ class Store:
             gone_retries = tx.execute(delete(retries).where(retries.c.team_id.in_(owners)))
             tx.execute(delete(in_flight).where(in_flight.c.team_id.in_(owners)))
             tx.execute(delete(step_runs).where(step_runs.c.owner.in_(owners)))
+            # Follow-through rows hold response_urls and notes (sealed): they go too.
+            tx.execute(delete(sessions).where(sessions.c.team_id.in_(owners)))
             row = {
                 "team_id": owner,
                 "user_id": "",
@@ -222,6 +229,9 @@ class Store:
             )
             tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
             tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
+            tx.execute(
+                update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner)
+            )
             return int(moved.rowcount)
 
         return await self._db.write(work)
@@ -335,7 +345,10 @@ class Store:
             tx.execute(delete(step_runs).where(step_runs.c.updated_at < cutoff))
             return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
 
-        return await self._db.write(work)
+        gone: int = await self._db.write(work)
+        # The follow-through's rows go with their requests; its notes far sooner.
+        await self.sessions.purge(older_than)
+        return gone
 
     # One share per PIN, across processes
 

@@ -391,6 +391,59 @@ STEP_FAIL_KIND = "The kind must be rescue or lens."
 STEP_FAIL_TOO_LONG = "{field} is {length} characters long; Rescue accepts at most {limit}."
 STEP_FAIL_UNDELIVERED = "The agent could not be messaged in Slack ({error})."
 
+# Session follow-through (Rescue's Post-to-URL)
+SESSION_CONNECTED_HEADLINE = "Customer connected"
+SESSION_CONNECTED = "*{customer}* is connected: the session is under way."
+SESSION_CONNECTED_NO_NAME = "The customer is connected: the session is under way."
+SESSION_WAITED = "Waited {waited} before the session started."
+SESSION_TECHNICIAN = "Technician: {name}"
+SESSION_ID = "Rescue session {session_id}"
+SESSION_PIN_USED = "PIN {pin} is used now; {command} gives you a new one."
+SESSION_ENDED_HEADLINE = "Session ended"
+SESSION_CUSTOMER = "Customer"
+SESSION_TICKET = "Ticket"
+SESSION_TECH = "Technician"
+SESSION_WAITED_LABEL = "Waited"
+SESSION_LASTED_LABEL = "Lasted"
+SESSION_NOTES = "Technician's notes"
+SESSION_NO_NOTES = "No notes were saved in Rescue."
+SESSION_NOTES_CUT = "(Notes cut here: Rescue's session report has them all.)"
+SESSION_NOTES_GONE = "(The notes are no longer kept, so this summary goes without them.)"
+SESSION_POST_BUTTON = "Post to conversation"
+SESSION_POST_HINT = (
+    "The button posts this summary (never the chat) in the conversation where you asked "
+    "for the PIN. Only you can see this."
+)
+SESSION_POSTED_NOTE = "You posted this summary in the conversation."
+SESSION_POSTED_BY = "Rescue session summary, posted by <@{user}>."
+SESSION_POST_NOT_YOURS = "Only the agent who requested this PIN can post its summary."
+SESSION_POST_GONE = "That session isn't on record any more, so its summary can't be posted."
+SESSION_POST_FAILED = (
+    "I couldn't post in that conversation (I may not be a member of it, and Slack no longer "
+    "lets me answer there). Invite me with `/invite @Rescue PIN`, then click again, or copy "
+    "the summary."
+)
+SESSION_SUMMARY_FALLBACK = "Rescue session ended: {customer}, lasted {lasted}"
+SHARED_USED = "{headline}: used. The customer is connected; ask <@{user}> if you need a new PIN."
+SHARED_USED_FOLLOWUP = "The {kind} PIN {pin} above is used now: the customer is connected."
+HOME_IN_SESSION = "In session"
+HOME_ENDED = "Ended"
+HOME_ENDED_LASTED = "Ended, lasted {lasted}"
+DURATION_UNKNOWN = "unknown"
+
+
+def duration(seconds: int | None, raw: str = "") -> str:
+    """`1 min 15 s`, `2 h 3 min`; as Rescue sent it when it was no number of seconds."""
+    if seconds is None:
+        return raw or DURATION_UNKNOWN
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
 # Installation over OAuth (/slack/install, /slack/oauth_redirect): web pages, plain text
 INSTALL_TITLE = "Install Rescue PIN"
 INSTALL_INTRO = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,11 +24,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import oauth, slack_calls, texts
+from bot import oauth, sessions, slack_calls, texts
 from bot.audit import purge_forever
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.metrics import CONTENT_TYPE, EVENTS, render
+from bot.metrics import CONTENT_TYPE, EVENTS, SESSION_POSTS, render
 from bot.runtime import Runtime
 from bot.tenancy import request_token
 
@@ -208,6 +209,32 @@ async def metrics(_: web.Request) -> web.Response:
     return web.Response(body=render(), headers={"Content-Type": CONTENT_TYPE})
 
 
+async def rescue_sessions(request: web.Request) -> web.StreamResponse:
+    """Rescue's Post-to-URL. The token in the path is the only thing that tells a post from
+    Rescue from anyone's (Rescue signs nothing): checked before the body is read."""
+    runtime = request.app.get(RUNTIME)
+    token = runtime.settings.rescue_post_token if runtime else None
+    given = request.match_info.get("token", "")
+    if (
+        runtime is None
+        or token is None
+        or request.method != "POST"
+        or not hmac.compare_digest(given.encode(), token.get_secret_value().encode())
+    ):
+        SESSION_POSTS.labels("refused").inc()
+        return web.Response(status=404, text="not found")
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+    try:
+        body = await request.read()  # bounded by client_max_size
+    except web.HTTPRequestEntityTooLarge:
+        SESSION_POSTS.labels("refused").inc()
+        log.warning("session_post_refused", reason="too large")
+        raise
+    answer = await sessions.receive(runtime, body, request.headers.get("Content-Type"))
+    return web.Response(status=answer.status, text=answer.text)
+
+
 def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     if settings.slack_signing_secret is not None:
@@ -243,6 +270,9 @@ def create_app(settings: Settings, wire: Wiring) -> web.Application:
         app.router.add_get(oauth.REDIRECT_PATH, slack_oauth_redirect)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    if settings.follow_through:
+        # Any method, so that a GET learns no more than a wrong token does: 404.
+        app.router.add_route("*", "/rescue/sessions/{token}", rescue_sessions)
     return app
 
 

@@ -11,7 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from bot import modals, texts, workflow_step
 from bot.rescue import Kind
 from bot.runtime import Runtime
-from handlers import home, installs, link, pin, share, workflow
+from bot.session_messages import SESSION_POST_ACTION
+from handlers import home, installs, link, pin, session, share, workflow
 from handlers.listening import ProvideRuntime, answering, on_error
 
 
@@ -32,6 +33,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.action(modals.HOME_UNLINK_ACTION)(answering(link.home_unlink))
     # Sharing
     app.action(modals.SHARE_ACTION)(answering(share.share))
+    # Session follow-through
+    app.action(SESSION_POST_ACTION)(answering(session.post_summary))
     # App Home
     app.event("app_home_opened")(answering(home.home_opened))
     app.action(modals.HOME_REQUEST_ACTION[Kind.RESCUE])(answering(home.home_rescue))

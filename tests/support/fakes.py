@@ -11,6 +11,9 @@ connection, how many times): `FakeSlack.script(method, SlackFault…)` and
 Reading what arrived: `FakeSlack.calls`/`.calls_to(method)`, `.responses[rid]`,
 `.response_posts[rid]` (every POST, failed ones too), `await .response(rid)`,
 `await .dm(user)`, `await .wait_for(check)`; `FakeRescue.calls`/`.pin_calls()`.
+Rescue's Post-to-URL: `FakeRescue.session(id)` (the session the latest PIN request leads to),
+`await .post_session(url, session, end=, xml=)`, and `.before_answer` (a coroutine run with a
+PIN request's parameters before Rescue answers it).
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.support.rescue_posts import RescueSession, post_session
 from tests.support.slack_faults import FaultScript, SlackFault
 
 
@@ -533,6 +537,8 @@ class FakeRescue(FakeServer):
     sso_password: str = "sso-global-secret"
     # requestLensPINCode_v4: authcode -> the SMS_RESULT token after a PIN (None: no such line)
     sms_results: dict[str, str | None] = field(default_factory=dict)
+    # Run with a PIN request's parameters before it is answered (a session that starts fast).
+    before_answer: Callable[[dict[str, str]], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
@@ -552,12 +558,25 @@ class FakeRescue(FakeServer):
     def pin_calls(self) -> list[RescueCall]:
         return [c for c in self.calls if "PINCode" in c.page]
 
+    def session(self, session_id: str, call: int = -1, **values: Any) -> RescueSession:
+        """The session that PIN request `call` (the latest by default) leads to, with the
+        fields it set, as Rescue will post them back."""
+        return RescueSession.of_call(self.pin_calls()[call].params, session_id, **values)
+
+    async def post_session(
+        self, url: str, session: RescueSession, *, end: bool = False, xml: bool = False
+    ) -> int:
+        """Rescue's Post-to-URL: the session's start (or end) to `url`, as a form or XML."""
+        return await post_session(url, session, end=end, xml=xml)
+
     async def _page(self, request: web.Request) -> web.StreamResponse:
         page = request.path.rsplit("/", 1)[1]
         params = dict(parse_qsl(request.query_string, keep_blank_values=True))
         if request.method == "POST":
             params.update(parse_qsl(await request.text(), keep_blank_values=True))
         self.calls.append(RescueCall(page, request.method, params, request.query_string))
+        if self.before_answer is not None and "PINCode" in page:
+            await self.before_answer(params)
         if self.delay:
             await asyncio.sleep(self.delay)
         if page == "requestAuthCode.aspx":

@@ -157,7 +157,8 @@ async def start_harness(
     """The app with settings `extra` on top of the usual ones; close what it returns second."""
     app = create_app(make_settings(slack, rescue, url, **extra), register)
     server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
+    # No access log, as `bot.web.run` serves: a path may carry a secret (/rescue/sessions/…).
+    await server.start_server(access_log=None)
     http = aiohttp.ClientSession()
     return Harness(slack, rescue, server, http), (server, http)
 

@@ -3,7 +3,7 @@
 Never the number: a phone number is personal data and is not stored.
 
 Revision ID: 0004
-Revises: 0002 (the coordinator re-chains onto #14's 0003 at merge time)
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
