@@ -1,7 +1,7 @@
 """Workflow step runs: one PIN at most per run of the step, across processes and retries.
 
-Revision ID: 0006_step_runs
-Revises: 0003a_shares
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_step_runs"
-down_revision: str | None = "0003a_shares"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
