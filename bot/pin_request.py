@@ -12,6 +12,7 @@ Rescue's timeout, so an agent is never "busy" for good.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -47,9 +48,14 @@ class RescueAnswer:
 
 
 async def request_pin(
-    runtime: Runtime, who: Requester, request: SessionRequest, response_url: str | None
+    runtime: Runtime,
+    who: Requester,
+    request: SessionRequest,
+    response_url: str | None,
+    before_delivery: Callable[[PinResult], Awaitable[None]] | None = None,
 ) -> PinResult:
-    """The whole request. The PIN is audited before delivery is tried."""
+    """The whole request. The PIN is audited before delivery is tried; `before_delivery`
+    (the workflow step noting its run) runs before the agent can read the answer."""
     async with runtime.under_way.track():
         answer = await ask_rescue(runtime, who, request, response_url)
         result = answer.result
@@ -66,6 +72,8 @@ async def request_pin(
         audit_id = await write_audit(runtime.store, who, answer, row)
         await settle_session(runtime.store, answer, audit_id)
         retry_token = await save_retry(runtime.store, who, request, result)
+        if before_delivery is not None:
+            await before_delivery(result)
         message = outcome_message(
             runtime.settings, request, result, who.user_id, audit_id, retry_token
         )

@@ -94,6 +94,22 @@ retries = Table(
 )
 
 
+# One row per run of the Workflow Builder step (its function_execution_id): the run spends at
+# most one PIN, whichever process takes a click and however often Slack delivers the event.
+# state: waiting -> requesting -> completed (the PIN kept, to report it again) | back to
+# waiting; waiting -> declined; waiting -> failed (the agent's message never got through).
+step_runs = Table(
+    "step_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),  # Slack's function_execution_id
+    Column("owner", String(32), nullable=False),  # the installation's key, as links have
+    Column("agent", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("pin", String(6), nullable=True),  # once completed: as the audit row keeps it
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 # Session follow-through: one row per PIN request made with a reference (bot/session_store.py
 # says what each column is for). Response URLs and notes are Fernet tokens.
 sessions = Table(
@@ -221,6 +237,13 @@ class Share:
     channel_id: str | None
     shared_at: datetime
     user_id: str
+
+
+@dataclass(frozen=True)
+class StepRun:
+    state: str
+    agent: str
+    pin: str | None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import slack_calls, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_response_url
@@ -13,13 +15,16 @@ from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
+_AUDIT_ID = re.compile(r"[0-9]{1,9}")
+
 
 async def share(
     runtime: Runtime, who: Requester, audit_value: str, response_url: str
 ) -> str | None:
     """Post the PIN publicly through the button's response_url; None when done, else a sentence."""
     store = runtime.store
-    row = await store.audit_row(int(audit_value)) if audit_value.isdigit() else None
+    # Our own button's value, but a payload can be forged: digits only, and fit for `integer`.
+    row = await store.audit_row(int(audit_value)) if _AUDIT_ID.fullmatch(audit_value) else None
     if row is None or row.action != "request" or row.outcome != Outcome.OK.value or not row.pin:
         return texts.SHARE_GONE
     if (row.team_id, row.user_id) != (who.team_id, who.user_id):
@@ -46,9 +51,12 @@ async def share(
         shared_message(details, who.user_id),
         slack_calls.RESPONSE_URL_PUBLIC,
     )
-    if not posted.ok:
-        # Given back even when Slack may have posted it (a timeout): a second copy in the
-        # channel is better than a PIN the agent can no longer share.
+    if not posted.ok and posted.maybe_done:
+        # A timeout, a 5xx, a dropped connection: Slack may have posted it. The share stays
+        # taken (a PIN is shared once); the agent is told to look in the channel.
+        log.warning("share_unconfirmed", error=posted.error)
+        return texts.SHARE_MAYBE_POSTED
+    if not posted.ok:  # a clear refusal: nothing was posted, the PIN may be shared again
         await store.release_share(row.id)
         return texts.SHARE_FAILED
     await store.add_audit(

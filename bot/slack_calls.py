@@ -85,6 +85,9 @@ class SlackResult:
     data: Mapping[str, Any] = field(default_factory=dict)
     attempts: int = 1
     seconds: float = 0.0
+    # Some attempt (perhaps an earlier one than the last) failed in a way Slack may have acted
+    # on: a later "no" may be Slack refusing to do it twice.
+    ambiguous: bool = False
 
     @property
     def ok(self) -> bool:
@@ -123,11 +126,14 @@ READ = Policy(attempt_timeout=3.0, budget=7.0)
 DM = Policy(attempt_timeout=4.0, budget=12.0)
 # The agent's own ephemeral answer: a duplicate is harmless, a hang is not.
 RESPONSE_URL = Policy(attempt_timeout=4.0, budget=8.0, retries=1)
+# The workflow step's message with its buttons: a second copy would be a second live message.
+STEP_MESSAGE = Policy(attempt_timeout=4.0, budget=8.0, repeatable=False)
 # Posted for the whole channel to see: repeated only when Slack surely did not take it.
 RESPONSE_URL_PUBLIC = Policy(attempt_timeout=4.0, budget=8.0, repeatable=False)
 
-# A workflow step's result (functions.completeSuccess/Error): a second report is refused, not
-# repeated.
+# A workflow step's result (functions.completeSuccess/Error): a second report is refused
+# (execution_not_in_running_state), not repeated, so a retry after a 5xx is safe; the caller
+# treats that refusal after an ambiguous attempt, or a timeout, as done (handlers.workflow).
 FUNCTION_RESULT = Policy(attempt_timeout=4.0, budget=10.0)
 
 DEFAULT_RETRY_AFTER = 1.0
@@ -320,6 +326,7 @@ async def run(
     if arrived is not None:
         deadline = min(deadline, started + policy.budget - (time.monotonic() - arrived))
     attempts = retried = limited = 0
+    ambiguous = False
     while True:
         attempts += 1
         remaining = deadline - loop.time()
@@ -327,6 +334,7 @@ async def run(
             outcome = Outcome(Fault.TIMEOUT, "no_time_left")
             break
         outcome = await _attempt(send, min(policy.attempt_timeout, remaining))
+        ambiguous = ambiguous or outcome.fault in AMBIGUOUS
         wait = next_wait(policy, outcome, retried, limited)
         if wait is None:
             break
@@ -352,6 +360,7 @@ async def run(
         outcome.data,
         attempts,
         round(loop.time() - started, 3),
+        ambiguous or outcome.fault in AMBIGUOUS,
     )
     if result.fault is not None:
         SLACK_API_ERRORS.labels(method, result.error or result.fault.value).inc()
@@ -391,9 +400,7 @@ async def call(
     view=…)`: the same encoding (slack_sdk's per-method function), this module's handling.
     """
     send = getattr(client, method.replace(".", "_"))
-    return await run(
-        method, lambda: send(**params), policy or policy_for(method), budget=budget
-    )
+    return await run(method, lambda: send(**params), policy or policy_for(method), budget=budget)
 
 
 async def post_to_response_url(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from bot.schema import (
     LinkInfo,
     Retry,
     Share,
+    StepRun,
     audit,
     in_flight,
     installations,
@@ -35,6 +36,7 @@ from bot.schema import (
     retries,
     sessions,
     shares,
+    step_runs,
 )
 from bot.session_store import SessionStore
 
@@ -175,18 +177,28 @@ class Store:
 
     # Installations: whose links are whose
 
-    async def forget_installation(self, owner: str, event: str) -> Forgotten:
+    async def forget_installation(
+        self, owner: str, event: str, workspaces: Collection[str] = ()
+    ) -> Forgotten:
         """An uninstall or a revoked bot token: the installation's tokens, its links (the
-        authcodes) and pending retries go in one transaction; the audit trail keeps a row."""
+        authcodes), pending retries and step runs go in one transaction; the audit trail keeps
+        a row. `workspaces`: for an organisation, its workspaces as far as known; their links
+        not yet moved to the organisation (made under the workspace's key before the org-wide
+        install) go too, unless the workspace still has an installation of its own."""
         request_id = current_request_id()
+        own = select(installations.c.owner).where(installations.c.owner != owner)
+        keys = [owner, *sorted(set(workspaces) - {owner})]
 
         def work(tx: Connection) -> Forgotten:
             gone = tx.execute(delete(installations).where(installations.c.owner == owner))
-            gone_links = tx.execute(delete(links).where(links.c.team_id == owner))
-            gone_retries = tx.execute(delete(retries).where(retries.c.team_id == owner))
-            tx.execute(delete(in_flight).where(in_flight.c.team_id == owner))
+            still = set(tx.execute(own.where(installations.c.owner.in_(keys))).scalars())
+            owners = [key for key in keys if key not in still]
+            gone_links = tx.execute(delete(links).where(links.c.team_id.in_(owners)))
+            gone_retries = tx.execute(delete(retries).where(retries.c.team_id.in_(owners)))
+            tx.execute(delete(in_flight).where(in_flight.c.team_id.in_(owners)))
+            tx.execute(delete(step_runs).where(step_runs.c.owner.in_(owners)))
             # Follow-through rows hold response_urls and notes (sealed): they go too.
-            tx.execute(delete(sessions).where(sessions.c.team_id == owner))
+            tx.execute(delete(sessions).where(sessions.c.team_id.in_(owners)))
             row = {
                 "team_id": owner,
                 "user_id": "",
@@ -317,6 +329,7 @@ class Store:
         def work(tx: Connection) -> int:
             cutoff = now() - older_than
             tx.execute(delete(shares).where(shares.c.shared_at < cutoff))
+            tx.execute(delete(step_runs).where(step_runs.c.updated_at < cutoff))
             return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
 
         # However many rows, the requests' writes don't wait for it.
@@ -365,6 +378,77 @@ class Store:
                 delete(shares).where(shares.c.request_audit_id == request_audit_id)
             )
         )
+
+    # Workflow step runs: one PIN at most per run (see schema.step_runs)
+
+    async def start_step_run(self, run_id: str, owner: str, agent: str) -> bool:
+        """The step started: False when this run is known already (Slack sent it again)."""
+        row = {"id": run_id, "owner": owner, "agent": agent, "state": StepState.WAITING}
+        try:
+            await self._db.write(
+                lambda tx: tx.execute(insert(step_runs).values(**row, updated_at=now()))
+            )
+        except IntegrityError:
+            return False
+        return True
+
+    async def take_step_run(
+        self, run_id: str, owner: str, agent: str, to: str, stale_after: timedelta
+    ) -> StepRun | None:
+        """Move a waiting run to `to` (requesting, declined): None when this caller moved it,
+        else the run as another click left it. A run left `requesting` longer than
+        `stale_after` (a crashed process) is waiting again. A run this database never saw
+        (started before this table, or while it was down) is taken as if it were waiting."""
+        movable = step_runs.c.state == StepState.WAITING
+        if to == StepState.REQUESTING:
+            stale = and_(
+                step_runs.c.state == StepState.REQUESTING,
+                step_runs.c.updated_at < now() - stale_after,
+            )
+            movable = movable | stale
+
+        def work(tx: Connection) -> StepRun | None:
+            moved = tx.execute(
+                update(step_runs)
+                .where(step_runs.c.id == run_id, movable)
+                .values(state=to, updated_at=now())
+            )
+            if moved.rowcount:
+                return None
+            found = _step_run(tx, run_id)
+            if found is None:
+                tx.execute(
+                    insert(step_runs).values(
+                        id=run_id, owner=owner, agent=agent, state=to, updated_at=now()
+                    )
+                )
+            return found
+
+        for _ in range(2):  # another process inserted the unseen run between our read and write
+            try:
+                return await self._db.write(work)
+            except IntegrityError:
+                continue
+        raise StoreUnavailable("take_step_run: the run kept changing")
+
+    async def settle_step_run(self, run_id: str, was: str, to: str, pin: str | None = None) -> bool:
+        """`was` -> `to` (with the PIN once completed); False when the run was not `was`."""
+        values: dict[str, Any] = {"state": to, "updated_at": now()}
+        if pin is not None:
+            values["pin"] = pin
+        moved = await self._db.write(
+            lambda tx: (
+                tx.execute(
+                    update(step_runs)
+                    .where(step_runs.c.id == run_id, step_runs.c.state == was)
+                    .values(**values)
+                ).rowcount
+            )
+        )
+        return bool(moved)
+
+    async def step_run(self, run_id: str) -> StepRun | None:
+        return await self._db.read(lambda connection: _step_run(connection, run_id))
 
     # Retries without the console
 
@@ -460,6 +544,23 @@ _INSERT_AUDIT = Prepared(
 _AUDIT_DEFAULTS: dict[str, Any] = {name: None for name in _AUDIT_COLUMNS} | {
     "no_tech_console": False
 }
+
+
+class StepState:
+    WAITING = "waiting"
+    REQUESTING = "requesting"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    FAILED = "failed"  # the agent's message never got through: the step failed at once
+
+
+def _step_run(connection: Connection, run_id: str) -> StepRun | None:
+    row = connection.execute(
+        select(step_runs.c.state, step_runs.c.agent, step_runs.c.pin).where(
+            step_runs.c.id == run_id
+        )
+    ).first()
+    return None if row is None else StepRun(row.state, row.agent, row.pin)
 
 
 def _insert_audit(tx: Connection, row: dict[str, Any], request_id: str | None) -> int:

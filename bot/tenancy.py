@@ -128,6 +128,12 @@ class OrgDirectory:
             self._teams[enterprise_id] = (time.monotonic(), teams)
             return teams
 
+    def known(self, enterprise_id: str) -> set[str]:
+        """The organisation's workspaces as last fetched (or adopted here), asking nobody."""
+        known = self._teams.get(enterprise_id)
+        teams = set(known[1]) if known is not None else set()
+        return teams | {team for team, owner in self._adopted if owner == enterprise_id}
+
     def forget(self, enterprise_id: str) -> None:
         self._teams.pop(enterprise_id, None)
         self._adopted = {pair for pair in self._adopted if pair[1] != enterprise_id}

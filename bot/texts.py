@@ -273,6 +273,10 @@ def share_already(channel_id: str | None, epoch: int, fallback: str) -> str:
     return SHARE_ALREADY.format(where=where, epoch=epoch, fallback=fallback)
 
 
+SHARE_MAYBE_POSTED = (
+    "Slack didn't confirm the post, but it may have gone through: look in this conversation "
+    "for the PIN. To keep it to one copy, it won't be posted again."
+)
 SHARE_FAILED = (
     "Slack didn't let me post in this conversation. Copy the PIN from the message above instead."
 )
@@ -357,8 +361,29 @@ STEP_NOT_YOURS = (
 )
 STEP_NOT_COMPLETED = (
     "Your PIN is above, but Slack did not let me hand it to the workflow (it may have been "
-    "stopped). Give the PIN to the customer yourself if they still need it."
+    "stopped). Give the PIN to the customer yourself if they still need it. Clicking "
+    "Request PIN again only hands this same PIN to the workflow; it never asks for a new one."
 )
+# completeSuccess/completeError that Slack may have taken (a timeout, a 5xx, a dropped
+# connection, or "not running" on a second report): done, without inviting a second request.
+STEP_DONE_UNCONFIRMED = (
+    ":white_check_mark: You requested the PIN (above, only for you). Slack didn't confirm that "
+    "the workflow received it, but it most likely did: there is no need to request another. "
+    "If the workflow doesn't carry on, give this PIN to the customer yourself."
+)
+STEP_DECLINED_UNCONFIRMED = (
+    "You declined this request. Slack didn't confirm that the workflow was told, "
+    "but it most likely was."
+)
+# A click on a run another click already took (any process): no second PIN.
+STEP_ALREADY_REQUESTING = (
+    "The PIN for this request is already being requested; it will appear here in a moment. "
+    "No second PIN is requested."
+)
+STEP_ALREADY_DONE = (
+    "This request already has its PIN: *{pin}* (only for you). No new PIN was requested."
+)
+STEP_ALREADY_ENDED = "This request is already over (declined or failed); nothing was requested."
 # Shown to the workflow's owner in Slack's own error message: plain text, no mrkdwn.
 STEP_FAIL_DECLINED = "The agent declined to request a Rescue PIN."
 STEP_FAIL_NO_AGENT = "The step has no agent: choose the person who should request the PIN."

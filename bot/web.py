@@ -17,6 +17,7 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -59,6 +60,7 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
         # install the app again. With OAuth, no installation found is what those words mean.
         user_facing_authorize_error_message=texts.SLACK_UNAVAILABLE if flow is None else None,
         oauth_flow=flow,
+        before_authorize=BoundedClient(),
     )
     if flow is not None:
         bolt.use(use_installation_token)
@@ -88,6 +90,39 @@ def oauth_flow(runtime: Runtime) -> AsyncOAuthFlow | None:
     )
 
 
+# Bolt's own calls run before any ack (auth.test while it authorizes), and Slack gives the
+# whole request 3 seconds.
+BOLT_CALL_SECONDS = 2.5
+
+
+class BoundedClient(AsyncMiddleware):
+    """Bolt builds a plain AsyncWebClient for every request (`AsyncApp._init_context`) and
+    authorizes with it: auth.test, in OAuth mode on every request. On the process's shared
+    session that client waits up to aiohttp's 300 s default. This swaps in a SlackClient with
+    the same token, session and headers, and a timeout; Bolt sets tokens on whatever client
+    the context holds, so the step's own token and the installation's land on this one."""
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002 (Bolt's name)
+    ) -> BoltResponse:
+        plain = req.context.client
+        req.context["client"] = slack_calls.SlackClient(
+            token=plain.token,
+            base_url=plain.base_url,
+            session=plain.session,
+            headers=plain.headers,
+            team_id=req.context.team_id,
+            logger=plain.logger,
+            retry_handlers=[],  # bot.slack_calls retries, knowing which calls may repeat
+            call_timeout=BOLT_CALL_SECONDS,
+        )
+        return await next()
+
+
 async def use_installation_token(
     context: AsyncBoltContext,
     next: Callable[[], Awaitable[BoltResponse]],  # noqa: A002
@@ -101,7 +136,8 @@ async def use_installation_token(
 def _signed(verifier: SignatureVerifier, body: bytes, request: web.Request) -> bool:
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    if not timestamp.isdigit() or not signature:
+    # ASCII digits only: "²".isdigit() is True, and int("²") (in is_valid) would raise.
+    if not (timestamp.isascii() and timestamp.isdigit()) or not signature:
         return False
     try:
         text = body.decode("utf-8")

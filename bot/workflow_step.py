@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts
-from bot.messages import buttons, escape
+from bot.messages import buttons, direct_link, escape
 from bot.rescue import FIELD_LIMITS, Kind
 
 # Contract names: the manifest's function and the two buttons on the agent's message.
@@ -117,9 +117,8 @@ def step_closed_message(step: StepInputs, label: Callable[[str], str], note: str
     return {"text": f"{headline}: {note}", "blocks": [block.to_dict() for block in blocks]}
 
 
-def outputs(kind: Kind, pin: str, link: str | None) -> dict[str, str]:
-    """The step's outputs. `link` is Rescue's join link; a Lens session has none."""
-    result = {"pin": pin, "kind": kind.value}
-    if link:
-        result["link"] = link
-    return result
+def outputs(rescue_api_url: str, kind: Kind, pin: str) -> dict[str, str]:
+    """The step's outputs, always all three. `link` is Rescue's join link for a Rescue
+    session; Rescue has none for Lens, so it is the empty string there."""
+    link = direct_link(rescue_api_url, pin) if kind is Kind.RESCUE else ""
+    return {"pin": pin, "link": link, "kind": kind.value}

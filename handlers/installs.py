@@ -18,7 +18,11 @@ async def _forget(body: dict[str, Any], context: AsyncBoltContext, event: str) -
         log.warning("uninstall_without_owner", slack_event=event)
         return
     runtime = runtime_of(context)
-    gone = await runtime.store.forget_installation(owner, event)
+    # An organisation's workspaces may hold links made before its org-wide install and not
+    # moved yet: they go too, as far as this process knows the workspaces (auth.teams.list,
+    # asked while serving; the token is gone by now): after a restart, those seen since.
+    workspaces = runtime.orgs.known(owner)
+    gone = await runtime.store.forget_installation(owner, event, workspaces)
     runtime.orgs.forget(owner)
     log.info(
         "installation_forgotten",

@@ -7,6 +7,8 @@ their own link: naming someone in a workflow cannot spend their authcode.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 import structlog
@@ -16,12 +18,16 @@ from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages, slack_calls, texts, workflow_step
+from bot.database import StoreUnavailable
 from bot.identity import Requester
 from bot.logs import get_logger
 from bot.pin_request import request_pin
-from bot.rescue import Kind, SessionRequest
+from bot.rescue import PinResult, SessionRequest
+from bot.runtime import Runtime
+from bot.schema import StepRun
+from bot.store import StepState
 from bot.workflow_step import StepInputError, StepInputs
-from handlers.listening import Asker, acknowledge, runtime_of
+from handlers.listening import Asker, acknowledge, runtime_of, serving
 
 log = get_logger(__name__)
 
@@ -36,7 +42,10 @@ def _bind(context: AsyncBoltContext) -> None:
 async def step_started(
     body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, fail: AsyncFail
 ) -> None:
-    """`function_executed` (Bolt acks it): check the inputs, then message the agent."""
+    """`function_executed` (Bolt acks it): check the inputs, note the run, message the agent.
+
+    Slack may deliver the event twice (a retry after a slow ack): the run's row is taken once,
+    so the agent gets one message with live buttons per run."""
     _bind(context)
     runtime = runtime_of(context)
     try:
@@ -46,11 +55,23 @@ async def step_started(
         await _fail(fail, error.reason)
         return
     structlog.contextvars.bind_contextvars(user=step.agent)
+    run_id = context.function_execution_id or ""
+    owner = serving(body, context).owner or context.team_id or ""
+    try:
+        if not await runtime.store.start_step_run(run_id, owner, step.agent):
+            log.info("step_duplicate_event", retry=body.get("retry_attempt"))
+            return
+    except StoreUnavailable as error:  # the first click notes the run instead
+        log.error("database_unavailable", error=str(error))
     message = workflow_step.step_message(step, runtime.settings.label)
     # context.client carries the execution's token: the buttons belong to this step.
-    posted = await slack_calls.call(client, "chat.postMessage", channel=step.agent, **message)
+    posted = await slack_calls.call(
+        client, "chat.postMessage", policy=slack_calls.STEP_MESSAGE, channel=step.agent, **message
+    )
     if not posted.ok:
         log.warning("step_not_delivered", error=posted.error)
+        # Any copy that did reach the agent finds its run over: no PIN for a failed step.
+        await _settle(runtime, run_id, StepState.WAITING, StepState.FAILED)
         await _fail(fail, texts.STEP_FAIL_UNDELIVERED.format(error=posted.error))
         return
     log.info("step_waiting", kind=step.kind.value)
@@ -62,49 +83,135 @@ async def step_request(
     """The agent's "Request PIN": their own link, Rescue, the PIN privately, then the outputs.
 
     Unlinked, busy or a Rescue failure: the agent reads the usual sentence, the buttons stay,
-    and the step waits for another click. The step never completes without a PIN.
+    and the step waits for another click. The step never completes without a PIN, and a run
+    spends at most one PIN: a later click on it only reports the PIN it has again.
     """
     _bind(context)
     found = await _agents_own_click(ack, body, context)
     if found is None:
         return
     asker, step = found
+    runtime = asker.runtime
+    run_id = context.function_execution_id or ""
+    taken, run = await _take(asker, run_id, step, StepState.REQUESTING)
+    if not taken:
+        if run is not None and run.state == StepState.COMPLETED and run.pin:
+            # Its completeSuccess may not have reached Slack: report the same PIN again.
+            await _complete(asker, body, step, complete, run.pin)
+        return
     who = Requester(asker.who.team_id, step.agent, asker.who.channel_id)
     request = SessionRequest(step.kind, step.fields)
-    result = await request_pin(asker.runtime, who, request, asker.response_url)
+
+    async def note_run(result: PinResult) -> None:  # before the agent reads the answer
+        if result.ok and result.pin is not None:
+            await _settle(runtime, run_id, StepState.REQUESTING, StepState.COMPLETED, result.pin)
+        else:
+            await _settle(runtime, run_id, StepState.REQUESTING, StepState.WAITING)
+
+    try:
+        result = await request_pin(runtime, who, request, asker.response_url, note_run)
+    except BaseException:
+        await _settle(runtime, run_id, StepState.REQUESTING, StepState.WAITING)
+        raise
     if not result.ok or result.pin is None:
         log.info("step_still_waiting", outcome=result.outcome.value)
         return
-    link = (
-        messages.direct_link(asker.runtime.settings.rescue_api_url, result.pin)
-        if step.kind is Kind.RESCUE
-        else None
-    )
-    outputs = workflow_step.outputs(step.kind, result.pin, link)
-    completed = await slack_calls.run(
-        "functions.completeSuccess", lambda: complete(outputs), slack_calls.FUNCTION_RESULT
-    )
-    if not completed.ok:
-        log.error("step_not_completed", error=completed.error)
-        await asker.deliver(messages.notice(texts.STEP_NOT_COMPLETED))
-        return
-    log.info("step_completed", kind=step.kind.value)
-    await _close(asker, body, step, texts.STEP_DONE)
+    await _complete(asker, body, step, complete, result.pin)
 
 
 async def step_decline(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, fail: AsyncFail
 ) -> None:
-    """The agent's "Decline": the step fails with a reason the workflow's owner can read."""
+    """The agent's "Decline": the step fails with a reason the workflow's owner can read.
+    Only a waiting run can be declined: not one whose PIN is being requested or was."""
     _bind(context)
     found = await _agents_own_click(ack, body, context)
     if found is None:
         return
     asker, step = found
-    if not await _fail(fail, texts.STEP_FAIL_DECLINED):
+    run_id = context.function_execution_id or ""
+    taken, _ = await _take(asker, run_id, step, StepState.DECLINED)
+    if not taken:
         return
-    log.info("step_declined", kind=step.kind.value)
-    await _close(asker, body, step, texts.STEP_DECLINED)
+    reported = await _fail(fail, texts.STEP_FAIL_DECLINED)
+    if reported is Reported.REFUSED:  # the step still runs: the agent may click again
+        await _settle(asker.runtime, run_id, StepState.DECLINED, StepState.WAITING)
+        return
+    log.info("step_declined", kind=step.kind.value, confirmed=reported is Reported.DONE)
+    note = texts.STEP_DECLINED if reported is Reported.DONE else texts.STEP_DECLINED_UNCONFIRMED
+    await _close(asker, body, step, note)
+
+
+async def _take(
+    asker: Asker, run_id: str, step: StepInputs, to: str
+) -> tuple[bool, StepRun | None]:
+    """Whether this click moved the run from waiting to `to`. If not, the agent has been
+    told why, and the run comes back as found (None: the database was unreachable)."""
+    runtime = asker.runtime
+    stale = timedelta(seconds=runtime.settings.rescue_timeout_seconds + 30)
+    try:
+        found = await runtime.store.take_step_run(run_id, asker.who.team_id, step.agent, to, stale)
+    except StoreUnavailable as error:
+        log.error("database_unavailable", error=str(error))
+        await asker.deliver(messages.notice(texts.DATABASE_DOWN))
+        return False, None
+    if found is None:
+        return True, None
+    log.info("step_click_ignored", state=found.state, wanted=to)
+    if found.state == StepState.REQUESTING:
+        sentence = texts.STEP_ALREADY_REQUESTING
+    elif found.state == StepState.COMPLETED and found.pin:
+        sentence = texts.STEP_ALREADY_DONE.format(pin=found.pin)
+    else:
+        sentence = texts.STEP_ALREADY_ENDED
+    await asker.deliver(messages.notice(sentence))
+    return False, found
+
+
+async def _settle(runtime: Runtime, run_id: str, was: str, to: str, pin: str | None = None) -> None:
+    try:
+        await runtime.store.settle_step_run(run_id, was, to, pin)
+    except StoreUnavailable as error:  # a `requesting` run goes stale; nothing else waits
+        log.error("step_run_not_noted", state=to, error=str(error))
+
+
+class Reported(Enum):
+    """What became of functions.completeSuccess/completeError."""
+
+    DONE = "done"
+    UNCONFIRMED = "unconfirmed"  # Slack may have taken it: treated as done
+    REFUSED = "refused"  # surely not taken: the step still runs
+
+
+def _reported(result: slack_calls.SlackResult) -> Reported:
+    if result.ok:
+        return Reported.DONE
+    # A timeout, a 5xx, a dropped connection; or "not running" (our own earlier report, taken
+    # but unanswered; or a step Slack ended itself): reporting again will not help.
+    if result.maybe_done or result.ambiguous or result.error == "execution_not_in_running_state":
+        log.warning("step_completion_unconfirmed", error=result.error)
+        return Reported.UNCONFIRMED
+    return Reported.REFUSED
+
+
+async def _complete(
+    asker: Asker, body: dict[str, Any], step: StepInputs, complete: AsyncComplete, pin: str
+) -> None:
+    """Hand the PIN to the workflow, then close the buttons (unless Slack surely refused)."""
+    outputs = workflow_step.outputs(asker.runtime.settings.rescue_api_url, step.kind, pin)
+    completed = await slack_calls.run(
+        "functions.completeSuccess", lambda: complete(outputs), slack_calls.FUNCTION_RESULT
+    )
+    reported = _reported(completed)
+    if reported is Reported.REFUSED:
+        log.error("step_not_completed", error=completed.error)
+        await asker.deliver(messages.notice(texts.STEP_NOT_COMPLETED))
+        return
+    log.info("step_completed", kind=step.kind.value, confirmed=reported is Reported.DONE)
+    note = texts.STEP_DONE if reported is Reported.DONE else texts.STEP_DONE_UNCONFIRMED
+    if reported is Reported.UNCONFIRMED:
+        await asker.deliver(messages.notice(texts.STEP_DONE_UNCONFIRMED))
+    await _close(asker, body, step, note)
 
 
 async def _agents_own_click(
@@ -126,13 +233,14 @@ async def _agents_own_click(
     return asker, step
 
 
-async def _fail(fail: AsyncFail, reason: str) -> bool:
+async def _fail(fail: AsyncFail, reason: str) -> Reported:
     failed = await slack_calls.run(
         "functions.completeError", lambda: fail(reason), slack_calls.FUNCTION_RESULT
     )
-    if not failed.ok:
+    reported = _reported(failed)
+    if reported is Reported.REFUSED:
         log.error("step_not_failed", error=failed.error)
-    return failed.ok
+    return reported
 
 
 async def _close(asker: Asker, body: dict[str, Any], step: StepInputs, note: str) -> None:

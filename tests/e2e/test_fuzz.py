@@ -237,7 +237,9 @@ def test_unsigned_or_stale_requests_get_401_before_parsing(live: Live) -> None:
     @settings(FUZZ, max_examples=500)
     @given(
         body=st.binary(max_size=2000),
-        how=st.sampled_from(["unsigned", "stale", "future", "wrong", "garbage_timestamp"]),
+        how=st.sampled_from(
+            ["unsigned", "stale", "future", "wrong", "garbage_timestamp", "superscript_timestamp"]
+        ),
     )
     def refused(body: bytes, how: str) -> None:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -252,6 +254,9 @@ def test_unsigned_or_stale_requests_get_401_before_parsing(live: Live) -> None:
         elif how == "garbage_timestamp":
             headers.update(h.signed_headers(body, now))
             headers["X-Slack-Request-Timestamp"] = "１２３"  # digits, but not ASCII ones
+        elif how == "superscript_timestamp":
+            headers.update(h.signed_headers(body, now))
+            headers["X-Slack-Request-Timestamp"] = "²"  # isdigit(), yet int() refuses it
         calls = len(live.slack.calls)
 
         async def post() -> int:

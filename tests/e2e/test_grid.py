@@ -4,6 +4,7 @@ made before the org-wide install keep working; other organisations are refused."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -167,3 +168,44 @@ async def test_app_home_is_published_from_any_workspace(grid: Harness) -> None:
     assert call.params["user_id"] == AGENT
     assert call.params["team_id"] == WORKSPACES[1]  # an org-wide token names the workspace
     assert texts.HOME_LINKED in json.dumps(call.params["view"])
+
+
+async def test_an_org_wide_uninstall_deletes_links_its_workspaces_had_not_moved_yet(
+    grid: Harness,
+) -> None:
+    store = grid.runtime.store
+    await grid.link(AGENT, GRID_AUTHCODE, team=ORG)
+    # Linked under a workspace's key before the org-wide install; that workspace was never
+    # served since, so the link was never moved to the organisation.
+    await grid.link("W0LATER", "AUTHc0de-not-moved-6161", team=WORKSPACES[1])
+    await grid.link("UOTHER", "AUTHc0de-elsewhere-7171", team="T0ELSEWHERE")
+    await request_pin(grid, WORKSPACES[0])  # the app learns the organisation's workspaces
+    assert await store.authcode(WORKSPACES[1], "W0LATER") is not None
+    event = {
+        "token": "legacy",
+        "enterprise_id": ORG,
+        "api_app_id": "A1",
+        "event": {"type": "app_uninstalled"},
+        "type": "event_callback",
+        "event_id": "Ev9",
+        "event_time": 1,
+        "authorizations": [
+            {
+                "enterprise_id": ORG,
+                "team_id": None,
+                "user_id": "W0BOT",
+                "is_bot": True,
+                "is_enterprise_install": True,
+            }
+        ],
+        "is_enterprise_install": True,
+    }
+    status, _, _ = await grid.post(json.dumps(event).encode(), "application/json")
+    assert status == 200
+    for _ in range(100):
+        if not await store.links(ORG) and not await store.links(WORKSPACES[1]):
+            break
+        await asyncio.sleep(0.05)
+    assert await store.links(ORG) == []
+    assert await store.links(WORKSPACES[1]) == []  # the one not moved yet went too
+    assert [link.user_id for link in await store.links("T0ELSEWHERE")] == ["UOTHER"]

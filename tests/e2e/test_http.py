@@ -35,6 +35,32 @@ async def test_forged_stale_and_unsigned_requests_get_401(harness: Harness) -> N
     assert harness.slack.calls_to("views.open") == [] and harness.slack.responses == {}
 
 
+@pytest.mark.parametrize("timestamp", ["²".encode(), "１２３".encode(), b"12\xff"])
+async def test_a_timestamp_of_non_ascii_digits_is_401_not_a_crash(
+    harness: Harness, timestamp: bytes
+) -> None:
+    # Raw bytes, as a client that is not aiohttp could send them: "²".isdigit() is True.
+    import asyncio
+    from urllib.parse import urlparse
+
+    url = urlparse(harness.url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    writer.write(
+        b"POST /slack/events HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"X-Slack-Request-Timestamp: " + timestamp + b"\r\nX-Slack-Signature: v0=abc\r\n"
+        b"Content-Length: 3\r\nConnection: close\r\n\r\nx=1"
+    )
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.split(b"\r\n", 1)[0] in (
+        b"HTTP/1.1 401 Unauthorized",
+        b"HTTP/1.1 400 Bad Request",
+    )
+    assert await harness.healthz() == 200
+
+
 async def test_a_body_signed_for_something_else_is_refused(harness: Harness) -> None:
     headers = harness.signed_headers(b"a=1")
     async with harness.http.post(harness.url, data=b"a=2", headers=headers) as response:

@@ -323,6 +323,22 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
     assert row.outcome == "secrets_deleted"
 
 
+async def test_auth_test_that_hangs_is_a_sentence_within_3_seconds(oauth_app: Harness) -> None:
+    import time
+
+    from tests.support.slack_faults import SlackFault
+
+    h = oauth_app
+    assert await install_over_http(h) == 200
+    # With OAuth, Bolt's authorize asks auth.test on every request, before the ack.
+    h.slack.script("auth.test", SlackFault.hang(60))
+    body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+    started = time.monotonic()
+    status, text, _ = await h.post(body)
+    assert time.monotonic() - started < 3
+    assert (status, text) == (200, texts.SLACK_UNAVAILABLE)
+
+
 async def test_single_workspace_mode_has_no_install_page(harness: Harness) -> None:
     async with aiohttp.ClientSession() as http:
         for path in ("/slack/install", "/slack/oauth_redirect"):

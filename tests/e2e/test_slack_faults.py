@@ -177,6 +177,19 @@ async def test_auth_test_dropped_at_the_first_command_is_a_visible_sentence(
 # 3. Timeouts
 
 
+async def test_auth_test_that_hangs_is_a_visible_sentence_within_slacks_3_seconds(
+    harness: Harness,
+) -> None:
+    # Bolt's own auth.test, with the client Bolt builds per request, before any ack.
+    harness.slack.script("auth.test", SlackFault.hang(60))
+    started = time.monotonic()
+    status, body, _ = await harness.command("Jane")
+    assert (status, body) == (200, texts.SLACK_UNAVAILABLE)
+    assert time.monotonic() - started < 3
+    await harness.link("U1", AUTHCODE)
+    await still_serves(harness)
+
+
 async def test_views_open_that_hangs_is_given_up_within_the_trigger_window(
     harness: Harness,
 ) -> None:
@@ -295,9 +308,11 @@ async def test_clicks_in_two_processes_share_once(
             two.click(SHARE_ACTION, value, response_rid="in-two"),
         )
         await fake_slack.wait_for(
-            lambda: len(fake_slack.responses.get("in-one", []))
-            + len(fake_slack.responses.get("in-two", []))
-            >= 3
+            lambda: (
+                len(fake_slack.responses.get("in-one", []))
+                + len(fake_slack.responses.get("in-two", []))
+                >= 3
+            )
         )
         assert len(public_posts(fake_slack)) == 1
         assert len(await one.runtime.store.audit_rows(action="share")) == 1
@@ -323,8 +338,30 @@ async def test_a_public_post_that_dropped_is_not_sent_twice(harness: Harness) ->
     harness.slack.script_response("dropped", SlackFault.dropped())
     await harness.click(SHARE_ACTION, value, response_rid="dropped")
     told = await harness.slack.response("dropped")
-    assert texts.SHARE_FAILED in message_text(told)
+    assert texts.SHARE_MAYBE_POSTED in message_text(told)
     assert harness.slack.response_posts["dropped"] == 2  # the post, once; then the sentence
+    # Slack may have posted it: the share stays taken, so a second click posts nothing.
+    await harness.click(SHARE_ACTION, value, response_rid="again")
+    assert "shared once" in message_text(await harness.slack.response("again"))
+    assert public_posts(harness.slack) == []
+
+
+async def test_a_public_post_slack_took_late_is_not_posted_again(harness: Harness) -> None:
+    value = await pin_with_share_button(harness)
+    harness.slack.script_response("slow", SlackFault.hang(6))  # Slack may post it meanwhile
+    await harness.click(SHARE_ACTION, value, response_rid="slow")
+    told = await harness.slack.wait_for(
+        lambda: [
+            m
+            for m in harness.slack.responses.get("slow", [])
+            if m.get("response_type") != "in_channel"
+        ]
+    )
+    assert texts.SHARE_MAYBE_POSTED in message_text(told[0])
+    await harness.click(SHARE_ACTION, value, response_rid="again")
+    assert "shared once" in message_text(await harness.slack.response("again"))
+    assert public_posts(harness.slack) == []  # the second click posted nothing
+    assert harness.slack.response_posts["slow"] == 2  # the post, once; then the sentence
 
 
 # 6. The message shortcut reads blocks when text is empty

@@ -5,60 +5,22 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
-from typing import Any
 
 from bot import texts
 from tests.support.harness import Harness
 from tests.support.reading import buttons, message_text
-from tests.support.slack_payloads import function_block_actions, function_executed
-
-AGENT = "UAGENT1"
-AUTHCODE = "AUTHc0de-agent-4711"
-OTHER_AUTHCODE = "AUTHc0de-author-0815"
-FUNCTION_TOKEN = "xwfp-1-execution-token-abcdef"
-INPUTS = {"agent": AGENT, "kind": "rescue", "cfield0": "Jane Doe", "tracking0": "T-42"}
-
-
-async def start_step(h: Harness, inputs: dict[str, Any], execution: str = "Fx1") -> dict[str, Any]:
-    """The workflow reaches the step: the event is acked; returns the agent's message."""
-    status = await h.event(function_executed(inputs, execution_id=execution, token=FUNCTION_TOKEN))
-    assert status == 200
-    posted = await h.slack.wait_for(
-        lambda: [c for c in h.slack.calls_to("chat.postMessage") if c.params["channel"] == AGENT]
-    )
-    call = posted[-1]
-    assert call.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"  # tied to the step
-    return call.params
-
-
-async def click(
-    h: Harness, action: str, user: str = AGENT, inputs: dict[str, Any] | None = None
-) -> str:
-    """A click on the agent's message; returns the response_url's id."""
-    rid = uuid.uuid4().hex[:8]
-    payload = function_block_actions(
-        action,
-        inputs or INPUTS,
-        response_url=h.slack.response_url(rid),
-        user_id=user,
-        token=FUNCTION_TOKEN,
-    )
-    status, body = await h.interact(payload)
-    assert (status, body) == (200, "")
-    return rid
-
-
-async def ended(h: Harness, method: str = "functions.completeSuccess") -> list[Any]:
-    """The step's completeSuccess (or completeError) calls, once there are any."""
-    calls: list[Any] = await h.slack.wait_for(lambda: h.slack.calls_to(method))
-    return calls
-
-
-def completions(h: Harness) -> list[Any]:
-    return h.slack.calls_to("functions.completeSuccess") + h.slack.calls_to(
-        "functions.completeError"
-    )
+from tests.support.slack_payloads import function_executed
+from tests.support.steps import (
+    AGENT,
+    AUTHCODE,
+    FUNCTION_TOKEN,
+    INPUTS,
+    OTHER_AUTHCODE,
+    click,
+    completions,
+    ended,
+    start_step,
+)
 
 
 async def test_the_agent_gets_the_fields_and_two_buttons(harness: Harness) -> None:
@@ -103,7 +65,7 @@ async def test_the_agents_click_requests_with_their_own_link_and_completes_the_s
     )
 
 
-async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness) -> None:
+async def test_lens_kind_uses_the_lens_page_and_outputs_an_empty_link(harness: Harness) -> None:
     await harness.link(AGENT, AUTHCODE)
     inputs = {"agent": AGENT, "kind": "lens"}
     await start_step(harness, inputs)
@@ -112,7 +74,8 @@ async def test_lens_kind_uses_the_lens_page_and_outputs_no_link(harness: Harness
     [done] = await harness.slack.wait_for(
         lambda: harness.slack.calls_to("functions.completeSuccess")
     )
-    assert done.params["outputs"] == {"pin": "100001", "kind": "lens"}
+    # The step always outputs all three; Rescue has no join link for Lens.
+    assert done.params["outputs"] == {"pin": "100001", "link": "", "kind": "lens"}
 
 
 async def test_anyone_elses_click_is_refused_and_spends_nothing(

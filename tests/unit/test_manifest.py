@@ -73,7 +73,11 @@ def test_the_workflow_step_is_declared_as_the_app_handles_it() -> None:
     assert inputs["kind"]["enum"] == ["rescue", "lens"] and inputs["kind"]["default"] == "rescue"
     assert all(inputs[name]["type"] == "string" for name in ("kind", *STEP_FIELDS))
     assert not any(inputs[name]["is_required"] for name in ("kind", *STEP_FIELDS))
-    assert set(step["output_parameters"]) == {"pin", "link", "kind"}
+    outputs = step["output_parameters"]
+    assert set(outputs) == {"pin", "link", "kind"}
+    # Always output; for Lens the empty string (Rescue has no join link for Lens).
+    assert outputs["link"]["is_required"] is False
+    assert "empty for a Lens session" in outputs["link"]["description"]
 
 
 def test_grid_and_oauth_installation_are_turned_on() -> None:

@@ -1,6 +1,6 @@
 """Shares: a PIN is shared once, whichever process takes the click.
 
-Revision ID: 0003a_shares
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003a_shares"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
