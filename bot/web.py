@@ -17,6 +17,7 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -45,6 +46,19 @@ DRAIN_SECONDS = 25.0
 Wiring = Callable[[AsyncApp, Runtime], None]
 
 
+class _ClientWins(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns, at every start, that
+    the client handed to it wins. That client is the point (timeouts, the per-request token):
+    the warning is noise, so only that one line is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOGGER = logging.getLogger("slack_bolt")
+BOLT_LOGGER.addFilter(_ClientWins())
+
+
 def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> AsyncApp:
     """`oauth_install=False` (Socket Mode): one installation, the SLACK_BOT_TOKEN's."""
     secret = runtime.settings.slack_signing_secret
@@ -55,7 +69,7 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
         # slack_events checks every signature on the raw bytes before Bolt sees the request,
         # and Socket Mode needs none: checking again here only cost CPU.
         request_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=BOLT_LOGGER,
         # One installation: shown when auth.test fails, where Bolt's own words would ask to
         # install the app again. With OAuth, no installation found is what those words mean.
         user_facing_authorize_error_message=texts.SLACK_UNAVAILABLE if flow is None else None,
