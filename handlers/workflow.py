@@ -25,7 +25,7 @@ from bot.pin_request import request_pin
 from bot.rescue import PinResult, SessionRequest
 from bot.runtime import Runtime
 from bot.schema import StepRun
-from bot.store import StepState
+from bot.step_run_store import StepState
 from bot.workflow_step import StepInputError, StepInputs
 from handlers.listening import Asker, acknowledge, runtime_of, serving
 
@@ -58,7 +58,7 @@ async def step_started(
     run_id = context.function_execution_id or ""
     owner = serving(body, context).owner or context.team_id or ""
     try:
-        if not await runtime.store.start_step_run(run_id, owner, step.agent):
+        if not await runtime.store.step_runs.start(run_id, owner, step.agent):
             log.info("step_duplicate_event", retry=body.get("retry_attempt"))
             return
     except StoreUnavailable as error:  # the first click notes the run instead
@@ -150,7 +150,7 @@ async def _take(
     runtime = asker.runtime
     stale = timedelta(seconds=runtime.settings.rescue_timeout_seconds + 30)
     try:
-        found = await runtime.store.take_step_run(run_id, asker.who.team_id, step.agent, to, stale)
+        found = await runtime.store.step_runs.take(run_id, asker.who.team_id, step.agent, to, stale)
     except StoreUnavailable as error:
         log.error("database_unavailable", error=str(error))
         await asker.deliver(messages.notice(texts.DATABASE_DOWN))
@@ -170,7 +170,7 @@ async def _take(
 
 async def _settle(runtime: Runtime, run_id: str, was: str, to: str, pin: str | None = None) -> None:
     try:
-        await runtime.store.settle_step_run(run_id, was, to, pin)
+        await runtime.store.step_runs.settle(run_id, was, to, pin)
     except StoreUnavailable as error:  # a `requesting` run goes stale; nothing else waits
         log.error("step_run_not_noted", state=to, error=str(error))
 
