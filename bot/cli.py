@@ -81,7 +81,7 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _installed_team(settings: Settings) -> str:
-    from bot import slack_calls
+    from bot import slack_calls, slack_policies
 
     if settings.slack_bot_token is None:
         raise Failure(
@@ -93,7 +93,7 @@ async def _installed_team(settings: Settings) -> str:
         retry_handlers=[],
     )
     answer = await slack_calls.call(client, "auth.test")
-    if answer.fault is slack_calls.Fault.SLACK_ERROR:
+    if answer.fault is slack_policies.Fault.SLACK_ERROR:
         raise Failure(f"Slack refused auth.test ({answer.error}); pass --team T…")
     if not answer.ok:
         raise Failure(f"cannot reach Slack ({answer.fault}: {answer.error}); pass --team T…")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot import slack_calls, texts
+from bot import slack_policies, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_response_url
 from bot.identity import Requester
@@ -49,7 +49,7 @@ async def share(
         runtime.http,
         response_url,
         shared_message(details, who.user_id),
-        slack_calls.RESPONSE_URL_PUBLIC,
+        slack_policies.RESPONSE_URL_PUBLIC,
     )
     if not posted.ok and posted.maybe_done:
         # A timeout, a 5xx, a dropped connection: Slack may have posted it. The share stays

@@ -17,7 +17,7 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, slack_calls, texts, workflow_step
+from bot import messages, slack_calls, slack_policies, texts, workflow_step
 from bot.database import StoreUnavailable
 from bot.identity import Requester
 from bot.logs import get_logger
@@ -66,7 +66,11 @@ async def step_started(
     message = workflow_step.step_message(step, runtime.settings.label)
     # context.client carries the execution's token: the buttons belong to this step.
     posted = await slack_calls.call(
-        client, "chat.postMessage", policy=slack_calls.STEP_MESSAGE, channel=step.agent, **message
+        client,
+        "chat.postMessage",
+        policy=slack_policies.STEP_MESSAGE,
+        channel=step.agent,
+        **message,
     )
     if not posted.ok:
         log.warning("step_not_delivered", error=posted.error)
@@ -183,7 +187,7 @@ class Reported(Enum):
     REFUSED = "refused"  # surely not taken: the step still runs
 
 
-def _reported(result: slack_calls.SlackResult) -> Reported:
+def _reported(result: slack_policies.SlackResult) -> Reported:
     if result.ok:
         return Reported.DONE
     # A timeout, a 5xx, a dropped connection; or "not running" (our own earlier report, taken
@@ -200,7 +204,7 @@ async def _complete(
     """Hand the PIN to the workflow, then close the buttons (unless Slack surely refused)."""
     outputs = workflow_step.outputs(asker.runtime.settings.rescue_api_url, step.kind, pin)
     completed = await slack_calls.run(
-        "functions.completeSuccess", lambda: complete(outputs), slack_calls.FUNCTION_RESULT
+        "functions.completeSuccess", lambda: complete(outputs), slack_policies.FUNCTION_RESULT
     )
     reported = _reported(completed)
     if reported is Reported.REFUSED:
@@ -235,7 +239,7 @@ async def _agents_own_click(
 
 async def _fail(fail: AsyncFail, reason: str) -> Reported:
     failed = await slack_calls.run(
-        "functions.completeError", lambda: fail(reason), slack_calls.FUNCTION_RESULT
+        "functions.completeError", lambda: fail(reason), slack_policies.FUNCTION_RESULT
     )
     reported = _reported(failed)
     if reported is Reported.REFUSED:
