@@ -110,6 +110,16 @@ _PLAIN = [c.name for c in SessionRow.__dataclass_fields__.values() if c.name != 
 _TIMES = ("created_at", "started_at", "ended_at", "summary_posted_at")
 
 
+def _named(facts: Facts) -> dict[str, Any]:
+    """What a start and an end both say: the session, who took it, for whom, which ticket."""
+    return {
+        "session_id": facts.session_id,
+        "technician": facts.technician,
+        "customer": facts.customer,
+        "ticket": facts.ticket,
+    }
+
+
 def _audit_session(tx: Connection, row: Any) -> None:
     """The request's audit row gains the session id, the waiting time and the length."""
     tx.execute(
@@ -221,10 +231,7 @@ class SessionStore:
     async def start(self, reference: str, facts: Facts) -> Change:
         values = {
             "state": IN_SESSION,
-            "session_id": facts.session_id,
-            "technician": facts.technician,
-            "customer": facts.customer,
-            "ticket": facts.ticket,
+            **_named(facts),
             "waiting_seconds": facts.waiting_seconds,
             "waiting_raw": facts.waiting_raw,
             "started_at": now(),
@@ -234,10 +241,7 @@ class SessionStore:
     async def end(self, reference: str, facts: Facts) -> Change:
         values = {
             "state": ENDED,
-            "session_id": facts.session_id,
-            "technician": facts.technician,
-            "customer": facts.customer,
-            "ticket": facts.ticket,
+            **_named(facts),
             "length_seconds": facts.length_seconds,
             "length_raw": facts.length_raw,
             "ended_at": now(),
