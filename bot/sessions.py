@@ -28,7 +28,7 @@ from bot.session_messages import (
     summary_message,
 )
 from bot.session_post import Phase, PostError, SessionPost, is_reference, parse_post
-from bot.session_store import ENDED, Facts, SessionRow
+from bot.session_rows import ENDED, Facts, SessionRow
 from bot.tenancy import request_token
 
 log = get_logger(__name__)
