@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -102,7 +102,38 @@ def _database_failed(error: Exception) -> bool:
     )
 
 
-def _settle(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+# A write waiting for its turn, and what became of it.
+_Write = tuple[Callable[[Connection], Any], asyncio.Future[Any]]
+_Settled = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _attempt(run: Callable[[Any], Any], work: Any) -> tuple[Any, Exception | None]:
+    try:
+        return run(work), None
+    except Exception as error:
+        return None, error
+
+
+async def _attempt_async(running: Awaitable[Any]) -> tuple[Any, Exception | None]:
+    try:
+        return await running, None
+    except Exception as error:
+        return None, error
+
+
+def _as_one(batch: list[_Write], together: tuple[Any, Exception | None]) -> list[_Settled] | None:
+    """A batch committed as one transaction: each write's result; or, when the database
+    failed, that failure for each; or None when one write's data failed it: each write is then
+    tried alone, so that one bad write fails alone."""
+    results, error = together
+    if error is None:
+        return [(done, result, None) for (_, done), result in zip(batch, results, strict=True)]
+    if _database_failed(error):
+        return [(done, None, error) for _, done in batch]
+    return None
+
+
+def _settle(settled: list[_Settled]) -> None:
     for done, result, error in settled:
         if done.done():  # its caller was cancelled; the work was done all the same
             continue
@@ -120,7 +151,7 @@ class Database:
         self._sqlite: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
         # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
-        self._waiting: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
+        self._waiting: list[_Write] = []
         self._taking = False
         self._lock = threading.Lock()
         self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
@@ -201,7 +232,7 @@ class Database:
                     self._taker = loop.create_task(self._take_writes_async())
             return await done
 
-    def _next_batch(self) -> list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]:
+    def _next_batch(self) -> list[_Write]:
         with self._lock:
             batch, self._waiting = self._waiting, []
             if not batch:
@@ -218,32 +249,23 @@ class Database:
                 self._taking = False
             raise
 
-    def _commit(
-        self, batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]
-    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
-        assert self._sqlite is not None
+    def _commit(self, batch: list[_Write]) -> list[_Settled]:
+        sqlite = self._sqlite
+        assert sqlite is not None
+
+        def in_transaction(work: Callable[[Connection], Any]) -> Any:
+            with sqlite.begin() as connection:
+                return work(connection)
+
         if len(batch) > 1:
-            try:
-                with self._sqlite.begin() as connection:
-                    results = [work(connection) for work, _ in batch]
-                return [
-                    (done, result, None) for (_, done), result in zip(batch, results, strict=True)
-                ]
-            except Exception as error:
-                if _database_failed(error):
-                    return [(done, None, error) for _, done in batch]
-        settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        for work, done in batch:
-            try:
-                with self._sqlite.begin() as connection:
-                    settled.append((done, work(connection), None))
-            except Exception as error:
-                settled.append((done, None, error))
-        return settled
+            together = _attempt(in_transaction, lambda tx: [work(tx) for work, _ in batch])
+            if (settled := _as_one(batch, together)) is not None:
+                return settled
+        return [(done, *_attempt(in_transaction, work)) for work, done in batch]
 
     async def _take_writes_async(self) -> None:
         """PostgreSQL: commit what is waiting, batch after batch, until nothing is."""
-        batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]] = []
+        batch: list[_Write] = []
         try:
             while batch := self._next_batch():
                 _settle(await self._commit_async(batch))
@@ -254,28 +276,17 @@ class Database:
             _settle([(done, None, StoreUnavailable(type(error).__name__)) for _, done in left])
             raise
 
-    async def _commit_async(
-        self, batch: list[tuple[Callable[[Connection], Any], asyncio.Future[Any]]]
-    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+    async def _commit_async(self, batch: list[_Write]) -> list[_Settled]:
+        async def in_transaction(work: Callable[[Connection], Any]) -> Any:
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work)
+
         works = [work for work, _ in batch]
         if len(batch) > 1:
-            try:
-                async with self.engine.begin() as connection:
-                    results = await connection.run_sync(lambda tx: [work(tx) for work in works])
-                return [
-                    (done, result, None) for (_, done), result in zip(batch, results, strict=True)
-                ]
-            except Exception as error:
-                if _database_failed(error):
-                    return [(done, None, error) for _, done in batch]
-        settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        for work, done in batch:
-            try:
-                async with self.engine.begin() as connection:
-                    settled.append((done, await connection.run_sync(work), None))
-            except Exception as error:
-                settled.append((done, None, error))
-        return settled
+            together = await _attempt_async(in_transaction(lambda tx: [work(tx) for work in works]))
+            if (settled := _as_one(batch, together)) is not None:
+                return settled
+        return [(done, *await _attempt_async(in_transaction(work))) for work, done in batch]
 
     async def read(self, work: Callable[[Connection], T]) -> T:
         return await self._run(work, write=False)

@@ -11,17 +11,17 @@ from typing import Any
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import slack_calls, texts
+from bot import slack_calls, slack_policies, texts
 from bot.metrics import DELIVERIES
 from bot.runtime import Runtime
-from bot.slack_calls import Policy, SlackResult
+from bot.slack_policies import Policy, SlackResult
 
 
 async def to_response_url(
     session: aiohttp.ClientSession,
     response_url: str,
     message: dict[str, Any],
-    policy: Policy = slack_calls.RESPONSE_URL,
+    policy: Policy = slack_policies.RESPONSE_URL,
 ) -> SlackResult:
     return await slack_calls.post_to_response_url(session, response_url, message, policy)
 

@@ -24,7 +24,7 @@ from bot.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
 from bot.rescue import Kind, Outcome
 from bot.runtime import Runtime
 from bot.schema import AuditRow
-from bot.session_store import ENDED, IN_SESSION, SessionRow
+from bot.session_rows import ENDED, IN_SESSION, SessionRow
 
 MY_ROWS, TEAM_ROWS = 10, 20
 

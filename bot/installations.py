@@ -170,26 +170,17 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             # Only the installer has user tokens here; other users have no installation.
             return None
         return Installation(
-            app_id=row.app_id,
-            enterprise_id=row.enterprise_id,
-            enterprise_name=row.enterprise_name,
+            **self._bot_fields(row),
             enterprise_url=row.enterprise_url,
-            team_id=row.team_id,
-            team_name=row.team_name,
             bot_token=self._open(row.bot_token),
             bot_id=row.bot_id,
             bot_user_id=row.bot_user_id,
-            bot_scopes=row.bot_scopes or "",
-            bot_refresh_token=self._open(row.bot_refresh_token),
-            bot_token_expires_at=row.bot_token_expires_at,
             user_id=row.user_id or "",
             user_token=self._open(row.user_token),
             user_scopes=row.user_scopes or "",
             user_refresh_token=self._open(row.user_refresh_token),
             user_token_expires_at=row.user_token_expires_at,
-            is_enterprise_install=row.is_enterprise_install,
             token_type=row.token_type,
-            installed_at=_utc(row.installed_at).timestamp(),
         )
 
     async def async_find_bot(
@@ -203,20 +194,26 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         if row is None or row.bot_token is None:
             return None
         return Bot(
-            app_id=row.app_id,
-            enterprise_id=row.enterprise_id,
-            enterprise_name=row.enterprise_name,
-            team_id=row.team_id,
-            team_name=row.team_name,
+            **self._bot_fields(row),
             bot_token=self._open(row.bot_token) or "",
             bot_id=row.bot_id or "",
             bot_user_id=row.bot_user_id or "",
-            bot_scopes=row.bot_scopes or "",
-            bot_refresh_token=self._open(row.bot_refresh_token),
-            bot_token_expires_at=row.bot_token_expires_at,
-            is_enterprise_install=row.is_enterprise_install,
-            installed_at=_utc(row.installed_at).timestamp(),
         )
+
+    def _bot_fields(self, row: Any) -> dict[str, Any]:
+        """What an Installation and a Bot say alike about the installation and its bot."""
+        return {
+            "app_id": row.app_id,
+            "enterprise_id": row.enterprise_id,
+            "enterprise_name": row.enterprise_name,
+            "team_id": row.team_id,
+            "team_name": row.team_name,
+            "bot_scopes": row.bot_scopes or "",
+            "bot_refresh_token": self._open(row.bot_refresh_token),
+            "bot_token_expires_at": row.bot_token_expires_at,
+            "is_enterprise_install": row.is_enterprise_install,
+            "installed_at": _utc(row.installed_at).timestamp(),
+        }
 
     # Deleting (uninstall, revoked tokens)
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import slack_calls, texts
+from bot import slack_calls, slack_policies, texts
 from bot.config import sso_id
 from bot.identity import Requester
 from bot.logs import get_logger, register_secrets
@@ -15,7 +15,7 @@ from bot.modals import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue import AuthOutcome, AuthResult
 from bot.runtime import Runtime
 from bot.schema import Method
-from bot.slack_calls import SlackResult
+from bot.slack_policies import SlackResult
 
 log = get_logger(__name__)
 
@@ -112,7 +112,7 @@ async def is_team_lead(
         return True
     user, answer = await lookup_user(runtime, user_id, budget)
     if user is None:
-        return False if answer.fault is slack_calls.Fault.SLACK_ERROR else None
+        return False if answer.fault is slack_policies.Fault.SLACK_ERROR else None
     grid = _enterprise_user(user)
     return bool(
         user.get("is_admin") or user.get("is_owner") or grid.get("is_admin") or grid.get("is_owner")

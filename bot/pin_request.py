@@ -219,7 +219,7 @@ async def save_retry(
     if result.outcome is not Outcome.NOTECHCONSOLERUNNING or request.no_tech_console:
         return None
     try:
-        return await store.save_retry(
+        return await store.retries.save(
             who.team_id,
             who.user_id,
             request.kind.value,

@@ -16,98 +16,42 @@ posted into the conversation, or NOTES_TTL after the end, whichever comes first.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import (
-    and_,
-    delete,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
-from bot.database import now, utc
+from bot.database import Database, now, utc
 from bot.schema import audit, sessions
-
-T = TypeVar("T")
-
-REQUESTED, PENDING, IN_SESSION, ENDED = "requested", "pending", "in_session", "ended"
-BEFORE_START = (REQUESTED, PENDING)
-# Slack: a response_url works 30 minutes, 5 times.
-RESPONSE_URL_LIFE = timedelta(minutes=30)
-RESPONSE_URL_USES = 5
-# A little short of Slack's 30 minutes: a message sent at 29:59 may arrive at 30:01.
-RESPONSE_URL_SAFE = RESPONSE_URL_LIFE - timedelta(minutes=1)
-# How long an ended session's notes wait for the agent's click.
-NOTES_TTL = timedelta(hours=24)
-# A row whose PIN request never finished (the process died while Rescue was asked).
-ABANDONED_AFTER = timedelta(hours=1)
-
-
-class Transactions(Protocol):
-    async def write(self, work: Any) -> Any: ...
-
-    async def read(self, work: Any) -> Any: ...
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    reference: str
-    team_id: str
-    user_id: str
-    channel_id: str | None
-    kind: str
-    state: str
-    created_at: datetime
-    audit_id: int | None
-    pin: str | None
-    session_id: str | None
-    technician: str | None
-    customer: str | None
-    ticket: str | None
-    waiting_seconds: int | None
-    waiting_raw: str | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    length_seconds: int | None
-    length_raw: str | None
-    summary_posted_at: datetime | None
-    share_channel: str | None
-    share_ts: str | None
-    notes: str | None = None  # decrypted, for the summary; None when gone
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What one post says, already reduced to what is kept (never the chat)."""
-
-    session_id: str
-    technician: str | None
-    customer: str | None
-    ticket: str | None
-    waiting_seconds: int | None
-    waiting_raw: str | None
-    length_seconds: int | None = None
-    length_raw: str | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class Change:
-    """The outcome of a post: `matched` rows changed here, so this caller tells Slack."""
-
-    result: str  # matched | duplicate | unknown
-    row: SessionRow | None = None
-
+from bot.session_rows import (
+    ABANDONED_AFTER,
+    BEFORE_START,
+    ENDED,
+    IN_SESSION,
+    NOTES_TTL,
+    PENDING,
+    REQUESTED,
+    RESPONSE_URL_SAFE,
+    RESPONSE_URL_USES,
+    Change,
+    Facts,
+    SessionRow,
+)
 
 _PLAIN = [c.name for c in SessionRow.__dataclass_fields__.values() if c.name != "notes"]
 _TIMES = ("created_at", "started_at", "ended_at", "summary_posted_at")
+
+
+def _named(facts: Facts) -> dict[str, Any]:
+    """What a start and an end both say: the session, who took it, for whom, which ticket."""
+    return {
+        "session_id": facts.session_id,
+        "technician": facts.technician,
+        "customer": facts.customer,
+        "ticket": facts.ticket,
+    }
 
 
 def _audit_session(tx: Connection, row: Any) -> None:
@@ -124,7 +68,7 @@ def _audit_session(tx: Connection, row: Any) -> None:
 
 
 class SessionStore:
-    def __init__(self, db: Transactions, cipher: Cipher) -> None:
+    def __init__(self, db: Database, cipher: Cipher) -> None:
         self._db = db
         self._cipher = cipher
 
@@ -221,10 +165,7 @@ class SessionStore:
     async def start(self, reference: str, facts: Facts) -> Change:
         values = {
             "state": IN_SESSION,
-            "session_id": facts.session_id,
-            "technician": facts.technician,
-            "customer": facts.customer,
-            "ticket": facts.ticket,
+            **_named(facts),
             "waiting_seconds": facts.waiting_seconds,
             "waiting_raw": facts.waiting_raw,
             "started_at": now(),
@@ -234,10 +175,7 @@ class SessionStore:
     async def end(self, reference: str, facts: Facts) -> Change:
         values = {
             "state": ENDED,
-            "session_id": facts.session_id,
-            "technician": facts.technician,
-            "customer": facts.customer,
-            "ticket": facts.ticket,
+            **_named(facts),
             "length_seconds": facts.length_seconds,
             "length_raw": facts.length_raw,
             "ended_at": now(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import home, slack_calls, texts
+from bot import home, slack_calls, slack_policies, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_dm, to_response_url
 from bot.identity import Requester
@@ -28,7 +28,7 @@ from bot.session_messages import (
     summary_message,
 )
 from bot.session_post import Phase, PostError, SessionPost, is_reference, parse_post
-from bot.session_store import ENDED, Facts, SessionRow
+from bot.session_rows import ENDED, Facts, SessionRow
 from bot.tenancy import request_token
 
 log = get_logger(__name__)
@@ -177,7 +177,7 @@ async def _mark_shared_used(runtime: Runtime, row: SessionRow) -> None:
     url = await runtime.store.sessions.take_share_url(row.id)
     if url is not None:
         followup = shared_used_followup(kind, row.pin)
-        await to_response_url(runtime.http, url, followup, slack_calls.RESPONSE_URL_PUBLIC)
+        await to_response_url(runtime.http, url, followup, slack_policies.RESPONSE_URL_PUBLIC)
 
 
 async def _refresh_home(runtime: Runtime, row: SessionRow) -> None:
@@ -236,7 +236,7 @@ async def _post_public(
     response_url: str | None,
 ) -> bool:
     # Clicked in the conversation itself: the click's own response_url posts there.
-    public = slack_calls.RESPONSE_URL_PUBLIC  # for everyone to see: never twice
+    public = slack_policies.RESPONSE_URL_PUBLIC  # for everyone to see: never twice
     here = response_url if who.channel_id == row.channel_id else None
     if here and (await to_response_url(runtime.http, here, message, public)).ok:
         return True
@@ -245,7 +245,7 @@ async def _post_public(
         posted = await slack_calls.call(
             runtime.slack,
             "chat.postMessage",
-            policy=slack_calls.RESPONSE_URL_PUBLIC,
+            policy=slack_policies.RESPONSE_URL_PUBLIC,
             channel=row.channel_id,
             text=str(message["text"]),
             blocks=message["blocks"],

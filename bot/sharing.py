@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot import slack_calls, texts
+from bot import slack_policies, texts
 from bot.database import StoreUnavailable
 from bot.deliver import to_response_url
 from bot.identity import Requester
@@ -38,7 +38,7 @@ async def share(
         runtime.settings, Kind(row.kind), row.pin, fields, row.at, row.no_tech_console
     )
     # The database decides, so a second click (in this process or another) posts nothing.
-    earlier = await store.claim_share(row.id, who.team_id, who.user_id, who.channel_id)
+    earlier = await store.shares.claim(row.id, who.team_id, who.user_id, who.channel_id)
     if earlier is not None:
         log.info("share_refused_already_shared")
         at = earlier.shared_at
@@ -49,7 +49,7 @@ async def share(
         runtime.http,
         response_url,
         shared_message(details, who.user_id),
-        slack_calls.RESPONSE_URL_PUBLIC,
+        slack_policies.RESPONSE_URL_PUBLIC,
     )
     if not posted.ok and posted.maybe_done:
         # A timeout, a 5xx, a dropped connection: Slack may have posted it. The share stays
@@ -57,7 +57,7 @@ async def share(
         log.warning("share_unconfirmed", error=posted.error)
         return texts.SHARE_MAYBE_POSTED
     if not posted.ok:  # a clear refusal: nothing was posted, the PIN may be shared again
-        await store.release_share(row.id)
+        await store.shares.release(row.id)
         return texts.SHARE_FAILED
     await store.add_audit(
         team_id=who.team_id,

@@ -6,9 +6,7 @@ memory, so several processes on one database behave as one.
 
 from __future__ import annotations
 
-import json
-import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,26 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import BindParameter
 
+from bot.audit_insert import insert_audit
 from bot.crypto import Cipher
-from bot.database import Database, StoreUnavailable, now, utc
+from bot.database import Database, now, utc
 from bot.logs import current_request_id
+from bot.owner_store import OwnerStore
 from bot.prepared import Prepared
-from bot.schema import (
-    AuditRow,
-    LinkInfo,
-    Retry,
-    Share,
-    StepRun,
-    audit,
-    in_flight,
-    installations,
-    links,
-    retries,
-    sessions,
-    shares,
-    step_runs,
-)
+from bot.retry_store import RetryStore
+from bot.schema import AuditRow, LinkInfo, audit, in_flight, links, shares, step_runs
 from bot.session_store import SessionStore
+from bot.share_store import ShareStore
+from bot.step_run_store import StepRunStore
 
 
 @dataclass(frozen=True)
@@ -50,22 +39,18 @@ class Claim:
     authcode: str | None
 
 
-@dataclass(frozen=True)
-class Forgotten:
-    """What an uninstall deleted."""
-
-    installation: bool
-    links: int
-    retries: int
-
-
 class Store:
-    """The app's transactions, one a method, over a Database (SQLite or PostgreSQL)."""
+    """The app's transactions, one a method, over a Database (SQLite or PostgreSQL): links,
+    the PIN guard, the audit and its retention here; each feature's own in its module."""
 
     def __init__(self, database: Database, cipher: Cipher) -> None:
         self._db = database
         self._cipher = cipher
         self.sessions = SessionStore(database, cipher)  # session follow-through
+        self.shares = ShareStore(database)  # one share per PIN
+        self.step_runs = StepRunStore(database)  # Workflow step runs
+        self.retries = RetryStore(database, cipher)  # retries without the console
+        self.owners = OwnerStore(database)  # uninstalls, org-wide adoption
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:
@@ -175,65 +160,6 @@ class Store:
         await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
         return count
 
-    # Installations: whose links are whose
-
-    async def forget_installation(
-        self, owner: str, event: str, workspaces: Collection[str] = ()
-    ) -> Forgotten:
-        """An uninstall or a revoked bot token: the installation's tokens, its links (the
-        authcodes), pending retries and step runs go in one transaction; the audit trail keeps
-        a row. `workspaces`: for an organisation, its workspaces as far as known; their links
-        not yet moved to the organisation (made under the workspace's key before the org-wide
-        install) go too, unless the workspace still has an installation of its own."""
-        request_id = current_request_id()
-        own = select(installations.c.owner).where(installations.c.owner != owner)
-        keys = [owner, *sorted(set(workspaces) - {owner})]
-
-        def work(tx: Connection) -> Forgotten:
-            gone = tx.execute(delete(installations).where(installations.c.owner == owner))
-            still = set(tx.execute(own.where(installations.c.owner.in_(keys))).scalars())
-            owners = [key for key in keys if key not in still]
-            gone_links = tx.execute(delete(links).where(links.c.team_id.in_(owners)))
-            gone_retries = tx.execute(delete(retries).where(retries.c.team_id.in_(owners)))
-            tx.execute(delete(in_flight).where(in_flight.c.team_id.in_(owners)))
-            tx.execute(delete(step_runs).where(step_runs.c.owner.in_(owners)))
-            # Follow-through rows hold response_urls and notes (sealed): they go too.
-            tx.execute(delete(sessions).where(sessions.c.team_id.in_(owners)))
-            row = {
-                "team_id": owner,
-                "user_id": "",
-                "action": event[:16],
-                "kind": "",
-                "outcome": "secrets_deleted",
-                "no_tech_console": False,
-            }
-            _insert_audit(tx, row, request_id)
-            return Forgotten(bool(gone.rowcount), gone_links.rowcount, gone_retries.rowcount)
-
-        return await self._db.write(work)
-
-    async def adopt_workspace(self, team_id: str, owner: str) -> int:
-        """A workspace now served through its organisation's org-wide install: its links,
-        retries and audit rows move from the team's key to the organisation's (a user linked
-        under both keeps the organisation's link). Returns how many links moved."""
-        if team_id == owner:
-            return 0
-
-        def work(tx: Connection) -> int:
-            in_org = select(links.c.user_id).where(links.c.team_id == owner).scalar_subquery()
-            tx.execute(delete(links).where(links.c.team_id == team_id, links.c.user_id.in_(in_org)))
-            moved = tx.execute(
-                update(links).where(links.c.team_id == team_id).values(team_id=owner)
-            )
-            tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
-            tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
-            tx.execute(
-                update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner)
-            )
-            return int(moved.rowcount)
-
-        return await self._db.write(work)
-
     # One PIN request per agent at a time, across processes.
 
     async def claim(self, team_id: str, user_id: str, stale_after: timedelta) -> Claim:
@@ -277,7 +203,7 @@ class Store:
             if outcome is not None:
                 _NOTE_USE.execute(tx, **key, last_used_at=now(), last_outcome=outcome).close()
             _RELEASE_GUARD.execute(tx, **key).close()
-            return None if audit_row is None else _insert_audit(tx, audit_row, request_id)
+            return None if audit_row is None else insert_audit(tx, audit_row, request_id)
 
         return await self._db.write(work)
 
@@ -288,7 +214,7 @@ class Store:
 
     async def add_audit(self, **row: Any) -> int:
         request_id = current_request_id()  # read here: the worker thread has no context
-        return await self._db.write(lambda tx: _insert_audit(tx, row, request_id))
+        return await self._db.write(lambda tx: insert_audit(tx, row, request_id))
 
     async def set_delivered(self, audit_id: int, delivered: bool) -> None:
         await self._db.write(
@@ -338,167 +264,6 @@ class Store:
         await self.sessions.purge(older_than)
         return gone
 
-    # One share per PIN, across processes
-
-    async def claim_share(
-        self, request_audit_id: int, team_id: str, user_id: str, channel_id: str | None
-    ) -> Share | None:
-        """Take this PIN's one share: None when taken now, else the share taken before."""
-        row = {
-            "request_audit_id": request_audit_id,
-            "team_id": team_id,
-            "user_id": user_id,
-            "channel_id": channel_id,
-        }
-
-        def take(tx: Connection) -> None:
-            tx.execute(insert(shares).values(**row, shared_at=now()))
-
-        for _ in range(3):  # an earlier share given back between our insert and our read
-            try:
-                await self._db.write(take)
-            except IntegrityError:
-                found = await self._db.read(
-                    lambda connection: connection.execute(
-                        select(shares.c.channel_id, shares.c.shared_at, shares.c.user_id).where(
-                            shares.c.request_audit_id == request_audit_id
-                        )
-                    ).first()
-                )
-                if found is not None:
-                    return Share(found.channel_id, utc(found.shared_at) or now(), found.user_id)
-            else:
-                return None
-        raise StoreUnavailable("claim_share: the share kept changing hands")
-
-    async def release_share(self, request_audit_id: int) -> None:
-        """Slack would not take the post: the PIN may be shared again."""
-        await self._db.write(
-            lambda tx: tx.execute(
-                delete(shares).where(shares.c.request_audit_id == request_audit_id)
-            )
-        )
-
-    # Workflow step runs: one PIN at most per run (see schema.step_runs)
-
-    async def start_step_run(self, run_id: str, owner: str, agent: str) -> bool:
-        """The step started: False when this run is known already (Slack sent it again)."""
-        row = {"id": run_id, "owner": owner, "agent": agent, "state": StepState.WAITING}
-        try:
-            await self._db.write(
-                lambda tx: tx.execute(insert(step_runs).values(**row, updated_at=now()))
-            )
-        except IntegrityError:
-            return False
-        return True
-
-    async def take_step_run(
-        self, run_id: str, owner: str, agent: str, to: str, stale_after: timedelta
-    ) -> StepRun | None:
-        """Move a waiting run to `to` (requesting, declined): None when this caller moved it,
-        else the run as another click left it. A run left `requesting` longer than
-        `stale_after` (a crashed process) is waiting again. A run this database never saw
-        (started before this table, or while it was down) is taken as if it were waiting."""
-        movable = step_runs.c.state == StepState.WAITING
-        if to == StepState.REQUESTING:
-            stale = and_(
-                step_runs.c.state == StepState.REQUESTING,
-                step_runs.c.updated_at < now() - stale_after,
-            )
-            movable = movable | stale
-
-        def work(tx: Connection) -> StepRun | None:
-            moved = tx.execute(
-                update(step_runs)
-                .where(step_runs.c.id == run_id, movable)
-                .values(state=to, updated_at=now())
-            )
-            if moved.rowcount:
-                return None
-            found = _step_run(tx, run_id)
-            if found is None:
-                tx.execute(
-                    insert(step_runs).values(
-                        id=run_id, owner=owner, agent=agent, state=to, updated_at=now()
-                    )
-                )
-            return found
-
-        for _ in range(2):  # another process inserted the unseen run between our read and write
-            try:
-                return await self._db.write(work)
-            except IntegrityError:
-                continue
-        raise StoreUnavailable("take_step_run: the run kept changing")
-
-    async def settle_step_run(self, run_id: str, was: str, to: str, pin: str | None = None) -> bool:
-        """`was` -> `to` (with the PIN once completed); False when the run was not `was`."""
-        values: dict[str, Any] = {"state": to, "updated_at": now()}
-        if pin is not None:
-            values["pin"] = pin
-        moved = await self._db.write(
-            lambda tx: (
-                tx.execute(
-                    update(step_runs)
-                    .where(step_runs.c.id == run_id, step_runs.c.state == was)
-                    .values(**values)
-                ).rowcount
-            )
-        )
-        return bool(moved)
-
-    async def step_run(self, run_id: str) -> StepRun | None:
-        return await self._db.read(lambda connection: _step_run(connection, run_id))
-
-    # Retries without the console
-
-    async def save_retry(
-        self,
-        team_id: str,
-        user_id: str,
-        kind: str,
-        channel_id: str | None,
-        fields: dict[str, str],
-        ttl: timedelta,
-    ) -> str:
-        token = secrets.token_urlsafe(24)
-        sealed = self._cipher.encrypt(json.dumps(fields))
-
-        def work(tx: Connection) -> None:
-            tx.execute(delete(retries).where(retries.c.expires_at < now()))
-            tx.execute(
-                insert(retries).values(
-                    token=token,
-                    team_id=team_id,
-                    user_id=user_id,
-                    kind=kind,
-                    channel_id=channel_id,
-                    fields=sealed,
-                    expires_at=now() + ttl,
-                )
-            )
-
-        await self._db.write(work)
-        return token
-
-    async def take_retry(self, token: str, team_id: str, user_id: str) -> Retry | None:
-        """The saved request, once: only for its own agent, and only before it expires."""
-        key = and_(
-            retries.c.token == token, retries.c.team_id == team_id, retries.c.user_id == user_id
-        )
-
-        def work(tx: Connection) -> Any:
-            row = tx.execute(select(retries).where(key)).first()
-            # Whoever deletes it owns it: another process may have taken it first.
-            if row is None or not tx.execute(delete(retries).where(key)).rowcount:
-                return None
-            return row
-
-        row = await self._db.write(work)
-        if row is None or (utc(row.expires_at) or now()) < now():
-            return None  # taken already, or expired
-        return Retry(row.kind, row.channel_id, json.loads(self._cipher.decrypt(row.fields)))
-
 
 # The statements of every PIN request, prepared (bot/prepared.py); the rest are built per call.
 _KEY: dict[str, BindParameter[Any]] = {
@@ -536,36 +301,3 @@ _NOTE_USE = Prepared(
 _SET_DELIVERED = Prepared(
     update(audit).where(audit.c.id == bindparam("id")).values(delivered=bindparam("delivered"))
 )
-_AUDIT_COLUMNS = tuple(column.name for column in audit.columns if column.name != "id")
-_INSERT_AUDIT = Prepared(
-    insert(audit).values({name: bindparam(name) for name in _AUDIT_COLUMNS}).returning(audit.c.id)
-)
-# What SQLAlchemy filled in for a column the row left out.
-_AUDIT_DEFAULTS: dict[str, Any] = {name: None for name in _AUDIT_COLUMNS} | {
-    "no_tech_console": False
-}
-
-
-class StepState:
-    WAITING = "waiting"
-    REQUESTING = "requesting"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    FAILED = "failed"  # the agent's message never got through: the step failed at once
-
-
-def _step_run(connection: Connection, run_id: str) -> StepRun | None:
-    row = connection.execute(
-        select(step_runs.c.state, step_runs.c.agent, step_runs.c.pin).where(
-            step_runs.c.id == run_id
-        )
-    ).first()
-    return None if row is None else StepRun(row.state, row.agent, row.pin)
-
-
-def _insert_audit(tx: Connection, row: dict[str, Any], request_id: str | None) -> int:
-    unknown = row.keys() - _AUDIT_DEFAULTS.keys()
-    if unknown:
-        raise TypeError(f"not audit columns: {sorted(unknown)}")
-    values = {**_AUDIT_DEFAULTS, "at": now(), "request_id": request_id, **row}
-    return int(_INSERT_AUDIT.scalar(tx, **values))

@@ -24,7 +24,7 @@ async def home_opened(
         {"user_id": user, "team_id": team},
         serving(body, context),
         runtime.orgs,
-        runtime.store.adopt_workspace,
+        runtime.store.owners.adopt_workspace,
     )
     if not foreign:
         await home.publish(runtime, who.team_id, user, workspace=team)

@@ -22,7 +22,7 @@ async def _forget(body: dict[str, Any], context: AsyncBoltContext, event: str) -
     # moved yet: they go too, as far as this process knows the workspaces (auth.teams.list,
     # asked while serving; the token is gone by now): after a restart, those seen since.
     workspaces = runtime.orgs.known(owner)
-    gone = await runtime.store.forget_installation(owner, event, workspaces)
+    gone = await runtime.store.owners.forget_installation(owner, event, workspaces)
     runtime.orgs.forget(owner)
     log.info(
         "installation_forgotten",

@@ -106,7 +106,7 @@ async def identify(
     install the organisation), and whether they belong to another organisation."""
     runtime = runtime_of(context)
     who, foreign = await tenancy.who_is_asking(
-        body, serving(body, context), runtime.orgs, runtime.store.adopt_workspace
+        body, serving(body, context), runtime.orgs, runtime.store.owners.adopt_workspace
     )
     structlog.contextvars.bind_contextvars(team=who.team_id, user=who.user_id, action=action)
     return who, foreign

@@ -131,7 +131,7 @@ async def retry_without_console(
     if asker is None:
         return
     who = asker.who
-    saved = await asker.runtime.store.take_retry(button_value(body), who.team_id, who.user_id)
+    saved = await asker.runtime.store.retries.take(button_value(body), who.team_id, who.user_id)
     if saved is None:
         await asker.deliver(messages.notice(texts.RETRY_GONE.format(command="/rescue-pin")))
         return

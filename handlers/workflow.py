@@ -17,7 +17,7 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, slack_calls, texts, workflow_step
+from bot import messages, slack_calls, slack_policies, texts, workflow_step
 from bot.database import StoreUnavailable
 from bot.identity import Requester
 from bot.logs import get_logger
@@ -25,7 +25,7 @@ from bot.pin_request import request_pin
 from bot.rescue import PinResult, SessionRequest
 from bot.runtime import Runtime
 from bot.schema import StepRun
-from bot.store import StepState
+from bot.step_run_store import StepState
 from bot.workflow_step import StepInputError, StepInputs
 from handlers.listening import Asker, acknowledge, runtime_of, serving
 
@@ -58,7 +58,7 @@ async def step_started(
     run_id = context.function_execution_id or ""
     owner = serving(body, context).owner or context.team_id or ""
     try:
-        if not await runtime.store.start_step_run(run_id, owner, step.agent):
+        if not await runtime.store.step_runs.start(run_id, owner, step.agent):
             log.info("step_duplicate_event", retry=body.get("retry_attempt"))
             return
     except StoreUnavailable as error:  # the first click notes the run instead
@@ -66,7 +66,11 @@ async def step_started(
     message = workflow_step.step_message(step, runtime.settings.label)
     # context.client carries the execution's token: the buttons belong to this step.
     posted = await slack_calls.call(
-        client, "chat.postMessage", policy=slack_calls.STEP_MESSAGE, channel=step.agent, **message
+        client,
+        "chat.postMessage",
+        policy=slack_policies.STEP_MESSAGE,
+        channel=step.agent,
+        **message,
     )
     if not posted.ok:
         log.warning("step_not_delivered", error=posted.error)
@@ -150,7 +154,7 @@ async def _take(
     runtime = asker.runtime
     stale = timedelta(seconds=runtime.settings.rescue_timeout_seconds + 30)
     try:
-        found = await runtime.store.take_step_run(run_id, asker.who.team_id, step.agent, to, stale)
+        found = await runtime.store.step_runs.take(run_id, asker.who.team_id, step.agent, to, stale)
     except StoreUnavailable as error:
         log.error("database_unavailable", error=str(error))
         await asker.deliver(messages.notice(texts.DATABASE_DOWN))
@@ -170,7 +174,7 @@ async def _take(
 
 async def _settle(runtime: Runtime, run_id: str, was: str, to: str, pin: str | None = None) -> None:
     try:
-        await runtime.store.settle_step_run(run_id, was, to, pin)
+        await runtime.store.step_runs.settle(run_id, was, to, pin)
     except StoreUnavailable as error:  # a `requesting` run goes stale; nothing else waits
         log.error("step_run_not_noted", state=to, error=str(error))
 
@@ -183,7 +187,7 @@ class Reported(Enum):
     REFUSED = "refused"  # surely not taken: the step still runs
 
 
-def _reported(result: slack_calls.SlackResult) -> Reported:
+def _reported(result: slack_policies.SlackResult) -> Reported:
     if result.ok:
         return Reported.DONE
     # A timeout, a 5xx, a dropped connection; or "not running" (our own earlier report, taken
@@ -200,7 +204,7 @@ async def _complete(
     """Hand the PIN to the workflow, then close the buttons (unless Slack surely refused)."""
     outputs = workflow_step.outputs(asker.runtime.settings.rescue_api_url, step.kind, pin)
     completed = await slack_calls.run(
-        "functions.completeSuccess", lambda: complete(outputs), slack_calls.FUNCTION_RESULT
+        "functions.completeSuccess", lambda: complete(outputs), slack_policies.FUNCTION_RESULT
     )
     reported = _reported(completed)
     if reported is Reported.REFUSED:
@@ -235,7 +239,7 @@ async def _agents_own_click(
 
 async def _fail(fail: AsyncFail, reason: str) -> Reported:
     failed = await slack_calls.run(
-        "functions.completeError", lambda: fail(reason), slack_calls.FUNCTION_RESULT
+        "functions.completeError", lambda: fail(reason), slack_policies.FUNCTION_RESULT
     )
     reported = _reported(failed)
     if reported is Reported.REFUSED:

@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from bot.crypto import Cipher
 from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
-from bot.store import Forgotten, Store
+from bot.owner_store import Forgotten
+from bot.store import Store
 from tests.support.settings import driver_url
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
@@ -203,8 +204,8 @@ async def test_forget_deletes_the_owners_secrets_and_keeps_an_audit_row(
     await installs.async_save(org_install())
     await store.link("E1", "W1", "authcode-of-w1-0001", "cli")
     await store.link("T9", "U9", "authcode-elsewhere-9", "cli")
-    await store.save_retry("E1", "W1", "rescue", None, {"cfield0": "x"}, timedelta(minutes=5))
-    gone = await store.forget_installation("E1", "app_uninstalled")
+    await store.retries.save("E1", "W1", "rescue", None, {"cfield0": "x"}, timedelta(minutes=5))
+    gone = await store.owners.forget_installation("E1", "app_uninstalled")
     assert gone == Forgotten(installation=True, links=1, retries=1)
     assert await installs.listing() == []
     assert [link.team_id for link in await store.links()] == ["T9"]
@@ -217,9 +218,9 @@ async def test_a_workspace_adopted_by_its_organisation_keeps_its_links(store: St
     await store.link("T1", "W2", "authcode-team-w2-02", "cli")
     await store.link("E1", "W2", "authcode-org-w2-002", "cli")  # linked again since: kept
     await store.add_audit(team_id="T1", user_id="W1", action="request", kind="rescue", outcome="ok")
-    assert await store.adopt_workspace("T1", "E1") == 1
+    assert await store.owners.adopt_workspace("T1", "E1") == 1
     assert await store.authcode("E1", "W1") == "authcode-of-w1-0001"
     assert await store.authcode("E1", "W2") == "authcode-org-w2-002"
     assert await store.links("T1") == []
     assert [r.user_id for r in await store.audit_rows(team_id="E1")] == ["W1"]
-    assert await store.adopt_workspace("T1", "E1") == 0
+    assert await store.owners.adopt_workspace("T1", "E1") == 0

@@ -15,7 +15,7 @@ from bot.crypto import Cipher
 from bot.database import now
 from bot.schema import sessions
 from bot.session_post import new_reference
-from bot.session_store import NOTES_TTL, RESPONSE_URL_USES, Facts
+from bot.session_rows import NOTES_TTL, RESPONSE_URL_USES, Facts
 from bot.store import Store
 
 NOTES = "Notes kept sealed until the summary is posted."

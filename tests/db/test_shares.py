@@ -38,11 +38,11 @@ async def test_the_first_claim_takes_the_share_and_later_ones_learn_where(
 ) -> None:
     one, two = two_stores
     pin = await request_row(one)
-    assert await one.claim_share(pin, "T1", "U1", "C1") is None
-    earlier = await two.claim_share(pin, "T1", "U1", "C2")
+    assert await one.shares.claim(pin, "T1", "U1", "C1") is None
+    earlier = await two.shares.claim(pin, "T1", "U1", "C2")
     assert earlier is not None and (earlier.channel_id, earlier.user_id) == ("C1", "U1")
     assert earlier.shared_at.tzinfo is not None
-    again = await one.claim_share(pin, "T1", "U1", "C3")
+    again = await one.shares.claim(pin, "T1", "U1", "C3")
     assert again is not None and again.channel_id == "C1"
 
 
@@ -52,7 +52,7 @@ async def test_concurrent_claims_from_two_stores_let_exactly_one_through(
     one, two = two_stores
     pin = await request_row(one)
     results = await asyncio.gather(
-        *(store.claim_share(pin, "T1", "U1", f"C{i}") for i, store in enumerate([one, two] * 4))
+        *(store.shares.claim(pin, "T1", "U1", f"C{i}") for i, store in enumerate([one, two] * 4))
     )
     assert sum(result is None for result in results) == 1
     taken = {result.channel_id for result in results if result is not None}
@@ -62,10 +62,10 @@ async def test_concurrent_claims_from_two_stores_let_exactly_one_through(
 async def test_a_released_share_can_be_taken_again(two_stores: tuple[Store, Store]) -> None:
     one, two = two_stores
     pin = await request_row(one)
-    assert await one.claim_share(pin, "T1", "U1", "C1") is None
-    await one.release_share(pin)
-    assert await two.claim_share(pin, "T1", "U1", "C2") is None
-    assert (await one.claim_share(pin, "T1", "U1", "C3")).channel_id == "C2"  # type: ignore[union-attr]
+    assert await one.shares.claim(pin, "T1", "U1", "C1") is None
+    await one.shares.release(pin)
+    assert await two.shares.claim(pin, "T1", "U1", "C2") is None
+    assert (await one.shares.claim(pin, "T1", "U1", "C3")).channel_id == "C2"  # type: ignore[union-attr]
 
 
 async def test_shares_go_with_the_audit_trail_they_belong_to(
@@ -73,6 +73,6 @@ async def test_shares_go_with_the_audit_trail_they_belong_to(
 ) -> None:
     one, _ = two_stores
     pin = await request_row(one)
-    assert await one.claim_share(pin, "T1", "U1", "C1") is None
+    assert await one.shares.claim(pin, "T1", "U1", "C1") is None
     assert await one.purge_audit(timedelta(0)) == 1
-    assert await one.claim_share(pin, "T1", "U1", "C1") is None  # nothing left to remember
+    assert await one.shares.claim(pin, "T1", "U1", "C1") is None  # nothing left to remember

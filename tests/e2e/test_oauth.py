@@ -285,7 +285,7 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
     assert await install_over_http(h) == 200
     store = h.runtime.store
     await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
-    await store.save_retry(
+    await store.retries.save(
         WORKSPACE, "U0AGENT", "rescue", None, {"cfield0": "Jane"}, timedelta(minutes=10)
     )
     event = {

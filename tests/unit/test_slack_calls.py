@@ -17,8 +17,9 @@ from aiohttp.client_reqrep import ConnectionKey
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot import slack_calls
-from bot.slack_calls import (
+from bot import slack_calls, slack_policies
+from bot.slack_calls import run
+from bot.slack_policies import (
     Fault,
     Outcome,
     Policy,
@@ -27,7 +28,6 @@ from bot.slack_calls import (
     next_wait,
     response_url_body,
     retry_after,
-    run,
 )
 
 KEY = ConnectionKey("slack.test", 443, True, True, None, None, None)
@@ -188,7 +188,7 @@ ONCE = Policy(attempt_timeout=1.0, budget=10.0, retries=2, repeatable=False)
         (SAFE, Outcome(Fault.HTTP_ERROR, "405"), 0, 0, None),
         (SAFE, Outcome(Fault.UNEXPECTED), 0, 0, None),
         (SAFE, Outcome(Fault.RATE_LIMITED, retry_after=3.0), 0, 0, 3.0),
-        (SAFE, Outcome(Fault.RATE_LIMITED), 0, 1, slack_calls.DEFAULT_RETRY_AFTER),
+        (SAFE, Outcome(Fault.RATE_LIMITED), 0, 1, slack_policies.DEFAULT_RETRY_AFTER),
         (SAFE, Outcome(Fault.RATE_LIMITED, retry_after=0.0), 0, 2, None),
         # Posted for a channel to see: only what Slack surely did not take is sent again.
         (ONCE, Outcome(Fault.SERVER_ERROR), 0, 0, None),
@@ -280,10 +280,10 @@ async def test_retry_after_is_honoured() -> None:
 
 async def test_views_open_budget_counts_from_the_request_arrival() -> None:
     # The request came 2 s ago: of views.open's 2.7 s, 0.7 s are left for every attempt.
-    async def late() -> slack_calls.SlackResult:
+    async def late() -> slack_policies.SlackResult:
         slack_calls.mark_arrival(time.monotonic() - 2.0)
         send, _ = script(60.0)
-        return await run("views.open", send, slack_calls.VIEWS_OPEN)
+        return await run("views.open", send, slack_policies.VIEWS_OPEN)
 
     begun = time.monotonic()
     result = await asyncio.create_task(late())  # a context of its own, as each request has
@@ -291,10 +291,10 @@ async def test_views_open_budget_counts_from_the_request_arrival() -> None:
     assert time.monotonic() - begun < 2.0
     assert slack_calls.arrival() is None  # this task's context was never marked
 
-    async def too_late() -> slack_calls.SlackResult:
+    async def too_late() -> slack_policies.SlackResult:
         slack_calls.mark_arrival(time.monotonic() - 5.0)
         send, started = script({"ok": True})
-        result = await run("views.open", send, slack_calls.VIEWS_OPEN)
+        result = await run("views.open", send, slack_policies.VIEWS_OPEN)
         assert started == []  # the trigger is dead: not even tried
         return result
 
