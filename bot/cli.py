@@ -1,6 +1,6 @@
 """The command line: serve, socket, migrate, link, unlink, users, check, audit, rotate-key, …
 
-Each verb's work is in `bot/admin_verbs.py`; here are the verbs' names, arguments, settings
+Each verb's work is in `bot/cli_verbs.py`; here are the verbs' names, arguments, settings
 mode and exit codes (0 done, 1 a `Failure`, 2 bad settings, 130 interrupted)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from bot.admin_verbs import (
+from bot.cli_verbs import (
     Failure,
     audit,
     check,

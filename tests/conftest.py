@@ -10,12 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot import logs
+from bot.crypto import Cipher
+from bot.store import Store
 from tests.support import postgres, sweep
 from tests.support.fakes import FakeRescue, FakeSlack, FakeSocketMode
 from tests.support.harness import Harness, running_app
-from tests.support.settings import TEAM
+from tests.support.settings import TEAM, driver_url
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +53,18 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     await postgres.reset_pg(url)
     yield url
     await postgres.reset_pg(url, migrated=False)
+
+
+@pytest.fixture
+async def two_stores(database_url: str) -> AsyncIterator[tuple[Store, Store]]:
+    """Two stores on one database, each with its own key: two processes, as far as the
+    database can tell."""
+    url = driver_url(database_url)
+    one = await Store.open(url, Cipher([Fernet.generate_key().decode()]))
+    two = await Store.open(url, Cipher([Fernet.generate_key().decode()]))
+    yield one, two
+    await one.close()
+    await two.close()
 
 
 @pytest.fixture

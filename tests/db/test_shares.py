@@ -4,27 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
-from cryptography.fernet import Fernet
-
-from bot.crypto import Cipher
 from bot.store import Store
-from tests.support.settings import driver_url
-
-
-async def open_store(database_url: str) -> Store:
-    return await Store.open(driver_url(database_url), Cipher([Fernet.generate_key().decode()]))
-
-
-@pytest.fixture
-async def two_stores(database_url: str) -> AsyncIterator[tuple[Store, Store]]:
-    one, two = await open_store(database_url), await open_store(database_url)
-    yield one, two
-    await one.close()
-    await two.close()
 
 
 async def request_row(store: Store) -> int:

@@ -4,33 +4,17 @@ PostgreSQL, across stores (as across processes) and under concurrent clicks."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import update
 
-from bot.crypto import Cipher
 from bot.database import now
 from bot.schema import step_runs
 from bot.step_run_store import StepState
 from bot.store import Store
-from tests.support.settings import driver_url
 
 STALE = timedelta(seconds=40)
 
-
-async def open_store(database_url: str) -> Store:
-    return await Store.open(driver_url(database_url), Cipher([Fernet.generate_key().decode()]))
-
-
-@pytest.fixture
-async def two_stores(database_url: str) -> AsyncIterator[tuple[Store, Store]]:
-    one, two = await open_store(database_url), await open_store(database_url)
-    yield one, two
-    await one.close()
-    await two.close()
 
 
 async def test_a_run_starts_once(two_stores: tuple[Store, Store]) -> None:

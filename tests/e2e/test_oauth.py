@@ -23,6 +23,7 @@ from sqlalchemy import text
 from bot import texts
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
+from tests.support.oauth_install import install_over_http
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -72,25 +73,6 @@ async def rows(h: Harness, table: str) -> str:
         found = (await connection.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608
     return "\n".join(" ".join(str(v) for v in row) for row in found)
 
-
-async def install_over_http(h: Harness) -> int:
-    """The flow a browser makes, by hand: for the tests that are not about the browser."""
-    async with aiohttp.ClientSession() as browser:
-        async with browser.get(base(h) + "/slack/install") as page:
-            html = await page.text()
-            state_cookie = page.cookies["slack-app-oauth-state"].value
-        marker = "id='add-to-slack' href='"
-        start = html.index(marker) + len(marker)
-        authorize = html[start : html.index("'", start)].replace("&amp;", "&")
-        async with browser.get(authorize) as consent:
-            html = await consent.text()
-        marker = "id='allow' href='"
-        start = html.index(marker) + len(marker)
-        back = html[start : html.index("'", start)]
-        headers = {"Cookie": f"slack-app-oauth-state={state_cookie}"}
-        async with browser.get(back, headers=headers) as done:
-            await done.read()
-            return done.status
 
 
 def slash_command(h: Harness, team: str, user: str) -> tuple[bytes, str]:
@@ -256,7 +238,7 @@ async def test_tokens_rotate_and_an_org_wide_install_serves_its_workspaces(
         "installer": "W0ADMIN",
     }
     h.slack.org_teams["E0OAUTH"] = ["T0OAUTHA", "T0OAUTHB"]
-    assert await install_over_http(h) == 200
+    assert await install_over_http(base(h)) == 200
     first = h.slack.installed_token("E0OAUTH")
     assert first is not None
     await h.link("W0AGENT", OAUTH_AUTHCODE, team="E0OAUTH")
@@ -282,7 +264,7 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
     from datetime import timedelta
 
     h = oauth_app
-    assert await install_over_http(h) == 200
+    assert await install_over_http(base(h)) == 200
     store = h.runtime.store
     await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
     await store.retries.save(
@@ -329,7 +311,7 @@ async def test_auth_test_that_hangs_is_a_sentence_within_3_seconds(oauth_app: Ha
     from tests.support.slack_faults import SlackFault
 
     h = oauth_app
-    assert await install_over_http(h) == 200
+    assert await install_over_http(base(h)) == 200
     # With OAuth, Bolt's authorize asks auth.test on every request, before the ack.
     h.slack.script("auth.test", SlackFault.hang(60))
     body, _ = slash_command(h, WORKSPACE, "U0AGENT")

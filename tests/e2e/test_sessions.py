@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import pytest
 from sqlalchemy import select, update
 
@@ -29,6 +28,7 @@ from bot.session_post import is_reference
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, published, running_app
+from tests.support.oauth_install import install_over_http
 from tests.support.processes import run_bot
 from tests.support.reading import buttons
 from tests.support.rescue_posts import FORM, XML, RescueSession, post, post_session
@@ -601,25 +601,6 @@ INSTALLED_WORKSPACE = "T0OAUTHS"
 OAUTH_SESSION_AUTHCODE = "AUTHc0de-oauth-session-7373"
 
 
-async def install_over_http(h: Harness) -> int:
-    """The browser's way through /slack/install and Slack's consent page, by hand."""
-    async with aiohttp.ClientSession() as browser:
-        async with browser.get(h.base_url + "/slack/install") as page:
-            html = await page.text()
-            state_cookie = page.cookies["slack-app-oauth-state"].value
-        marker = "id='add-to-slack' href='"
-        start = html.index(marker) + len(marker)
-        authorize = html[start : html.index("'", start)].replace("&amp;", "&")
-        async with browser.get(authorize) as consent:
-            html = await consent.text()
-        marker = "id='allow' href='"
-        start = html.index(marker) + len(marker)
-        back = html[start : html.index("'", start)]
-        headers = {"Cookie": f"slack-app-oauth-state={state_cookie}"}
-        async with browser.get(back, headers=headers) as done:
-            await done.read()
-            return done.status
-
 
 async def test_with_oauth_the_agent_is_told_with_their_installations_token(
     fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str
@@ -637,7 +618,7 @@ async def test_with_oauth_the_agent_is_told_with_their_installations_token(
             "team": {"id": INSTALLED_WORKSPACE, "name": "Acme Support"},
             "installer": "U0ADMIN",
         }
-        assert await install_over_http(h) == 200
+        assert await install_over_http(h.base_url) == 200
         token = fake_slack.installed_token(INSTALLED_WORKSPACE)
         assert token is not None
         await h.link("U0AGENT", OAUTH_SESSION_AUTHCODE, team=INSTALLED_WORKSPACE)
