@@ -17,7 +17,7 @@ from bot import texts
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.settings import BOT_TOKEN
-from tests.support.slack_payloads import state_values
+from tests.support.slack_payloads import org_wide_event, state_values
 
 ORG = "E0GRID1"
 WORKSPACES = ("T0GRIDA", "T0GRIDB")
@@ -142,26 +142,8 @@ async def test_links_made_before_the_org_wide_install_keep_working(grid: Harness
 
 async def test_app_home_is_published_from_any_workspace(grid: Harness) -> None:
     await grid.link(AGENT, GRID_AUTHCODE, team=ORG)
-    event = {
-        "token": "legacy",
-        "team_id": WORKSPACES[1],
-        "enterprise_id": ORG,
-        "api_app_id": "A1",
-        "event": {"type": "app_home_opened", "user": AGENT, "channel": "D1", "tab": "home"},
-        "type": "event_callback",
-        "event_id": "Ev1",
-        "event_time": 1,
-        "authorizations": [
-            {
-                "enterprise_id": ORG,
-                "team_id": None,
-                "user_id": "W0BOT",
-                "is_bot": True,
-                "is_enterprise_install": True,
-            }
-        ],
-        "is_ext_shared_channel": False,
-    }
+    opened = {"type": "app_home_opened", "user": AGENT, "channel": "D1", "tab": "home"}
+    event = org_wide_event(ORG, opened, "Ev1", team_id=WORKSPACES[1], is_ext_shared_channel=False)
     status, _, _ = await grid.post(json.dumps(event).encode(), "application/json")
     assert status == 200
     [call] = await grid.slack.wait_for(lambda: grid.slack.calls_to("views.publish"))
@@ -181,25 +163,7 @@ async def test_an_org_wide_uninstall_deletes_links_its_workspaces_had_not_moved_
     await grid.link("UOTHER", "AUTHc0de-elsewhere-7171", team="T0ELSEWHERE")
     await request_pin(grid, WORKSPACES[0])  # the app learns the organisation's workspaces
     assert await store.authcode(WORKSPACES[1], "W0LATER") is not None
-    event = {
-        "token": "legacy",
-        "enterprise_id": ORG,
-        "api_app_id": "A1",
-        "event": {"type": "app_uninstalled"},
-        "type": "event_callback",
-        "event_id": "Ev9",
-        "event_time": 1,
-        "authorizations": [
-            {
-                "enterprise_id": ORG,
-                "team_id": None,
-                "user_id": "W0BOT",
-                "is_bot": True,
-                "is_enterprise_install": True,
-            }
-        ],
-        "is_enterprise_install": True,
-    }
+    event = org_wide_event(ORG, {"type": "app_uninstalled"}, "Ev9", is_enterprise_install=True)
     status, _, _ = await grid.post(json.dumps(event).encode(), "application/json")
     assert status == 200
     for _ in range(100):

@@ -181,6 +181,32 @@ def app_home_opened(user_id: str, team: str = TEAM) -> dict[str, Any]:
     }
 
 
+def org_wide_event(
+    org: str, event: dict[str, Any], event_id: str, **envelope: Any
+) -> dict[str, Any]:
+    """An Events API callback to an app installed org-wide on Grid: the authorization names
+    the organisation and no team (the shape Bolt leaves the team unknown for)."""
+    return {
+        "token": "legacy",
+        "enterprise_id": org,
+        "api_app_id": "A1",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1,
+        "authorizations": [
+            {
+                "enterprise_id": org,
+                "team_id": None,
+                "user_id": "W0BOT",
+                "is_bot": True,
+                "is_enterprise_install": True,
+            }
+        ],
+        **envelope,
+    }
+
+
 def _step_function(callback_id: str) -> dict[str, Any]:
     return {
         "id": "Fn1",
