@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_thread(pid: int) -> Counter[str]:
+    """CPU seconds so far of the event loop's thread and of the others (SQLite's, mostly):
+    Python's thread names don't reach the kernel, so the loop is told by its id."""
+    seconds: Counter[str] = Counter()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        name = "loop" if task.name == str(pid) else "others"
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        seconds[name] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
@@ -69,6 +84,7 @@ class Target:
     healthy_ms: float
     rounds: list[dict[str, float]] = field(default_factory=list)
     cpu: float = 0.0  # server CPU seconds spent in the measured rounds
+    threads: Counter[str] = field(default_factory=Counter)  # ... split by thread name
     flows: int = 0
     lag: list[dict[str, Any]] = field(default_factory=list)  # bench/looplag.py, per round
 
@@ -258,7 +274,16 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
             f"{target.name:5} peak RSS {peak_rss_mb(target.process.pid):.1f} MB,"
             f" start->healthy {target.healthy_ms:.0f} ms,"
             f" CPU {target.cpu / target.flows * 1000:.1f} ms per flow"
+            f" ({threads_split(target)})"
         )
+
+
+def threads_split(target: Target) -> str:
+    return ", ".join(
+        f"{name} {seconds / target.flows * 1000:.2f}"
+        for name, seconds in target.threads.most_common()
+        if seconds > 0
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -351,10 +376,13 @@ async def run(args: argparse.Namespace) -> None:
                     tag = f"{target.name}{number}"
                     await loop_lag(http, target, reset=True)
                     before = cpu_seconds(target.process.pid)
+                    split = cpu_by_thread(target.process.pid)
                     figures = await one_round(
                         target, http, slack, args.agents, args.concurrency, tag
                     )
                     target.cpu += cpu_seconds(target.process.pid) - before
+                    target.threads.update(cpu_by_thread(target.process.pid))
+                    target.threads.subtract(split)
                     lag = await loop_lag(http, target, reset=True)
                     figures["loop lag p99"] = lag["p99_ms"]
                     figures["loop lag max"] = lag["max_ms"]
