@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -38,71 +39,97 @@ _SECRET_PATTERNS = re.compile(
 
 
 _HEAD = 6  # secrets shorter than this are not scrubbed by value (too likely in plain text)
+_STRIDE = 8  # a line is looked up every _STRIDE characters, not at each one
+# Cheap `in` tests that tell whether _SECRET_PATTERNS can match at all: its alternation,
+# tried at every position, cost more than the rest of a line.
+_PATTERN_HINTS = ("xox", "xapp-", "gAAAAA", "xwfp-", "+", "authcode=", "pwd=", "with code: ")
 
 
 class _Secrets:
     """Values to scrub wherever they appear; filled at start-up and as authcodes are read.
 
-    Looked up by their first characters at each position of a text, so the cost of a line
-    does not grow with the number of agents (a regex alternation of every authcode did).
+    A value at least 2 × _STRIDE - 1 long covers some window of _STRIDE characters that
+    starts at a multiple of _STRIDE in any text, whatever its own offset: the windows at the
+    value's first _STRIDE offsets are indexed, and a text is looked up at those multiples
+    only. The cost of a line grows neither with the number of agents (a regex alternation
+    of every authcode did) nor much with its length. Shorter values are searched for one
+    by one.
     """
 
     def __init__(self) -> None:
-        self._heads: dict[str, tuple[str, ...]] = {}
+        self._windows: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._short: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
-        fresh = [v for v in values if v and len(v) >= _HEAD]
-        if not fresh:
-            return
+        fresh = {form for v in values if v and len(v) >= _HEAD for form in _rendered_forms(v)}
         with self._lock:
-            heads = dict(self._heads)
+            windows, short = dict(self._windows), set(self._short)
             for value in fresh:
-                known = heads.get(value[:_HEAD], ())
-                if value not in known:
-                    heads[value[:_HEAD]] = tuple(sorted((*known, value), key=len, reverse=True))
-            self._heads = heads  # swapped whole: readers never see a half-built table
+                if len(value) < 2 * _STRIDE - 1:
+                    short.add(value)
+                    continue
+                for offset in range(_STRIDE):
+                    window = value[offset : offset + _STRIDE]
+                    known = windows.get(window, ())
+                    if (value, offset) not in known:
+                        windows[window] = (*known, (value, offset))
+            # Swapped whole: readers never see a half-built table.
+            self._windows = windows
+            self._short = tuple(sorted(short, key=len, reverse=True))
 
     def scrub(self, text: str) -> str:
-        text = _SECRET_PATTERNS.sub(REDACTED, text)
-        heads = self._heads
-        if not heads or len(text) < _HEAD:
-            return text
-        found = {
-            value
-            for i in range(len(text) - _HEAD + 1)
-            if (candidates := heads.get(text[i : i + _HEAD]))
-            for value in candidates
-            if text.startswith(value, i)
-        }
+        if any(hint in text for hint in _PATTERN_HINTS):
+            text = _SECRET_PATTERNS.sub(REDACTED, text)
+        windows = self._windows
+        found = {value for value in self._short if value in text}
+        if windows:
+            for start in range(0, len(text) - _STRIDE + 1, _STRIDE):
+                for value, offset in windows.get(text[start : start + _STRIDE], ()):
+                    if start >= offset and text.startswith(value, start - offset):
+                        found.add(value)
         for value in sorted(found, key=len, reverse=True):
             text = text.replace(value, REDACTED)
         return text
 
 
+def _rendered_forms(value: str) -> set[str]:
+    """A value as it is written, and as a JSON or repr() string escapes it: the renderers'
+    output is what gets scrubbed."""
+    return {value, orjson.dumps(value).decode()[1:-1], repr(value)[1:-1]}
+
+
 secrets = _Secrets()
 
 
-def _scrub(value: Any, key: str = "") -> Any:
-    if key and key not in ("event", "exception") and _SECRET_KEY.search(key):
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _blank_secret_keys(value: Any, key: str = "") -> Any:
+    """Values under keys that name secrets or customer fields, at any depth. Values
+    elsewhere are scrubbed once, in the rendered line (`_scrub_rendered`)."""
+    if key and _is_secret_key(key):
         return REDACTED
-    if isinstance(value, str):
-        return secrets.scrub(value)
-    if isinstance(value, MutableMapping):
-        return {k: _scrub(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    if isinstance(value, int | float | bool) or value is None:
+    if isinstance(value, _PLAIN):  # most values: skip the (slow) abstract-class checks
         return value
-    return secrets.scrub(repr(value))
+    if isinstance(value, MutableMapping):
+        return {k: _blank_secret_keys(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_blank_secret_keys(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=1024)  # a line's keys come from a small set: the regex ran for each
+def _is_secret_key(key: str) -> bool:
+    return key not in ("event", "exception") and _SECRET_KEY.search(key) is not None
 
 
 def redact(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    return {key: _scrub(value, key) for key, value in event_dict.items()}
+    return {key: _blank_secret_keys(value, key) for key, value in event_dict.items()}
 
 
 def _scrub_rendered(_: WrappedLogger, __: str, rendered: Any) -> Any:
-    # Last word, after tracebacks are formatted: an exception's text can carry anything.
+    # The one value scrub, after tracebacks and reprs are formatted: any text can carry anything.
     return secrets.scrub(rendered) if isinstance(rendered, str) else rendered
 
 

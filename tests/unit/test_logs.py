@@ -59,3 +59,50 @@ def test_console_format_is_scrubbed_too() -> None:
         assert "console-secret-42" not in stream.getvalue() and "[redacted]" in stream.getvalue()
     finally:
         logs.setup("INFO", "json")
+
+
+def test_a_registered_value_is_found_at_any_offset_and_length() -> None:
+    # Lines are looked up every few characters, not at each one: every offset and every
+    # length (short values are searched for on their own) must still be found.
+    scrubber = logs._Secrets()
+    values = [f"{'k' * 3}{n:02d}-" + "v" * (length - 6) for n, length in enumerate(range(6, 41))]
+    scrubber.add(*values)
+    for value in values:
+        for offset in range(20):
+            text = "a" * offset + value + " tail"
+            assert scrubber.scrub(text) == "a" * offset + logs.REDACTED + " tail", (value, offset)
+
+
+def test_overlapping_and_repeated_values_are_all_scrubbed() -> None:
+    scrubber = logs._Secrets()
+    scrubber.add("abcdefghijklmnop-secret", "ghijklmnop-secret-longer", "short1")
+    scrubbed = scrubber.scrub("x abcdefghijklmnop-secret y ghijklmnop-secret-longer short1 short1")
+    assert "secret" not in scrubbed and "short1" not in scrubbed
+    assert scrubbed.startswith("x ") and " y " in scrubbed
+
+
+def test_values_are_scrubbed_as_the_renderers_escape_them(log_stream: io.StringIO) -> None:
+    # Values are scrubbed once, in the rendered line: JSON writes a quote or a backslash
+    # escaped, so the escaped form must be known too.
+    awkward = 'odd"authcode\\with-escapes-0123'
+    logs.register_secrets([awkward])
+    logs.get_logger("t").info("said", note=awkward, nested={"inner": [awkward]})
+    logging.getLogger("someone.else").warning("raw %s", awkward)
+    decoded = [text for line in lines(log_stream) for text in strings(line)]
+    assert len(decoded) > 3 and not any(awkward in text for text in decoded)
+
+
+def strings(value: object) -> list[str]:
+    """Every string in a parsed line, as it reads once decoded."""
+    if isinstance(value, dict):
+        return [*value.keys(), *(s for v in value.values() for s in strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_secret_keys_are_blanked_at_any_depth(log_stream: io.StringIO) -> None:
+    logs.get_logger("t").info("e", where={"inner": {"authcode": "deep-value"}}, items=[1, 2])
+    [line] = lines(log_stream)
+    assert line["where"] == {"inner": {"authcode": logs.REDACTED}}
+    assert line["items"] == [1, 2]
