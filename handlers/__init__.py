@@ -20,12 +20,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     # Every listener is `answering(...)`: an error after its ack must not cost the ack.
     app.use(ProvideRuntime(runtime))
     app.error(on_error)
-    # Asking for a PIN
+    # Asking for a PIN. Bolt tries listeners in this order, running each one's matcher (tens
+    # of microseconds) until one matches: the command and the form it opens come first.
     app.command(texts.COMMAND[Kind.RESCUE])(answering(pin.rescue_pin))
+    app.view(modals.PIN_CALLBACK)(answering(pin.pin_submitted))
     app.command(texts.COMMAND[Kind.LENS])(answering(pin.lens_pin))
     app.shortcut(modals.MESSAGE_SHORTCUT)(answering(pin.from_message))
     app.shortcut(modals.GLOBAL_SHORTCUT)(answering(pin.from_anywhere))
-    app.view(modals.PIN_CALLBACK)(answering(pin.pin_submitted))
     app.action(modals.RETRY_ACTION)(answering(pin.retry_without_console))
     # Linking
     app.view(modals.LINK_CALLBACK)(answering(link.link_submitted))
