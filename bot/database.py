@@ -149,6 +149,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sqlite: Engine | None = None
+        self._connection: Connection | None = None  # SQLite's, kept open on its thread
         self._thread: ThreadPoolExecutor | None = None
         # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
         self._waiting: list[_Write] = []
@@ -189,9 +190,33 @@ class Database:
                 await self._taker
         thread, self._thread = self._thread, None  # closing twice is harmless
         if thread is not None and self._sqlite is not None:
-            await asyncio.get_running_loop().run_in_executor(thread, self._sqlite.dispose)
+            await asyncio.get_running_loop().run_in_executor(thread, self._close_sqlite)
             thread.shutdown(wait=True)
         await self.engine.dispose()
+
+    def _close_sqlite(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+        assert self._sqlite is not None
+        self._sqlite.dispose()
+
+    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """On SQLite's thread: `work` in a transaction on the thread's one connection, kept
+        open (a checkout and check-in of the pool per transaction cost more than the SQL);
+        a connection that failed is dropped, and the next transaction opens a new one."""
+        assert self._sqlite is not None
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._sqlite.connect()
+        try:
+            with connection.begin():
+                return work(connection)
+        except BaseException:
+            if connection.invalidated or connection.closed:
+                self._connection = None
+            raise
 
     async def ping(self) -> bool:
         try:
@@ -250,13 +275,7 @@ class Database:
             raise
 
     def _commit(self, batch: list[_Write]) -> list[_Settled]:
-        sqlite = self._sqlite
-        assert sqlite is not None
-
-        def in_transaction(work: Callable[[Connection], Any]) -> Any:
-            with sqlite.begin() as connection:
-                return work(connection)
-
+        in_transaction = self._in_transaction
         if len(batch) > 1:
             together = _attempt(in_transaction, lambda tx: [work(tx) for work, _ in batch])
             if (settled := _as_one(batch, together)) is not None:
@@ -296,12 +315,8 @@ class Database:
             if self._sqlite is not None:
                 if self._thread is None:
                     raise StoreUnavailable("the store is closed")
-                engine = self._sqlite
-
-                def on_thread() -> T:
-                    with engine.begin() if write else engine.connect() as connection:
-                        return work(connection)
-
-                return await asyncio.get_running_loop().run_in_executor(self._thread, on_thread)
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._thread, self._in_transaction, work
+                )
             async with self.engine.begin() if write else self.engine.connect() as connection:
                 return await connection.run_sync(work)
