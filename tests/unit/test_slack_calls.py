@@ -314,3 +314,28 @@ async def test_an_unexpected_error_is_a_failure_with_its_type() -> None:
     send, _ = script(KeyError("view"))
     result = await run("views.publish", send, FAST)
     assert (result.fault, result.error, result.attempts) == (Fault.UNEXPECTED, "KeyError", 1)
+
+
+def test_bolts_client_copied_into_a_slack_client_is_one_built_alike() -> None:
+    # bot.web copies Bolt's per-request client instead of building a second one: the copy
+    # must hold what a SlackClient built from the same arguments holds, and be its own.
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.web import BOLT_CALL_SECONDS, bounded
+
+    arguments: dict[str, Any] = {
+        "token": "xoxb-1-copy",
+        "base_url": "http://127.0.0.1:9/api/",
+        "team_id": "T1",
+        "headers": {"X-Extra": "1"},
+    }
+    plain = AsyncWebClient(**arguments)
+    copied = bounded(plain)
+    built = slack_calls.SlackClient(
+        **arguments, retry_handlers=[], call_timeout=BOLT_CALL_SECONDS
+    )
+    assert type(copied) is slack_calls.SlackClient
+    assert vars(copied) == vars(built)
+    copied.token = "xoxb-2-other"
+    copied.default_params["team_id"] = "T2"
+    assert plain.token == "xoxb-1-copy" and plain.default_params == {"team_id": "T1"}
