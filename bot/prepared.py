@@ -80,13 +80,17 @@ class Prepared:
             ) from None
         return cursor
 
-    def scalar(self, tx: Connection, **params: Any) -> Any:
-        """The first column of the first row, or None."""
+    def first(self, tx: Connection, **params: Any) -> Any:
+        """The first row (a tuple), or None when there is none."""
         cursor = self.execute(tx, **params)
         try:
-            row = cursor.fetchone()
+            return cursor.fetchone()
         finally:
             cursor.close()
+
+    def scalar(self, tx: Connection, **params: Any) -> Any:
+        """The first column of the first row, or None."""
+        row = self.first(tx, **params)
         return None if row is None else row[0]
 
     def rowcount(self, tx: Connection, **params: Any) -> int:
@@ -94,3 +98,21 @@ class Prepared:
         count = cursor.rowcount
         cursor.close()
         return int(count)
+
+
+class PreparedPerDialect:
+    """One statement that each dialect writes with its own construct (an upsert is
+    `sqlite.insert(...).on_conflict_do_update` on one, `postgresql.insert(...)` on the
+    other), built for a dialect when first run on it (a SQLite process never imports the
+    PostgreSQL dialect), then prepared like any other."""
+
+    def __init__(self, build: Callable[[str], Executable]) -> None:
+        self._build = build
+        self._by_dialect: dict[str, Prepared] = {}
+
+    def on(self, tx: Connection) -> Prepared:
+        name = tx.dialect.name
+        prepared = self._by_dialect.get(name)
+        if prepared is None:
+            prepared = self._by_dialect[name] = Prepared(self._build(name))
+        return prepared

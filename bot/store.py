@@ -9,20 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.expression import Executable
 
 from bot.audit_insert import insert_audit
 from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
 from bot.owner_store import OwnerStore
-from bot.prepared import Prepared
+from bot.prepared import Prepared, PreparedPerDialect
 from bot.retry_store import RetryStore
 from bot.schema import AuditRow, LinkInfo, audit, in_flight, links, shares, step_runs
 from bot.session_store import SessionStore
@@ -169,17 +170,17 @@ class Store:
         """
         key = {"team_id": team_id, "user_id": user_id}
 
-        def work(tx: Connection) -> str | None:
+        def work(tx: Connection) -> tuple[str | None] | None:
             started = now()
-            _DROP_STALE_GUARD.execute(tx, **key, before=started - stale_after).close()
-            _TAKE_GUARD.execute(tx, **key, started_at=started).close()
-            token: str | None = _AUTHCODE.scalar(tx, **key)
-            return token
+            taken: tuple[str | None] | None = _CLAIM.on(tx).first(
+                tx, **key, started_at=started, before=started - stale_after
+            )
+            return taken
 
-        try:
-            token = await self._db.write(work)
-        except IntegrityError:
+        taken = await self._db.write(work)
+        if taken is None:  # another request holds the guard
             return Claim(guarded=False, authcode=None)
+        token = taken[0]
         return Claim(guarded=True, authcode=None if token is None else self._cipher.decrypt(token))
 
     async def begin_request(self, team_id: str, user_id: str, stale_after: timedelta) -> bool:
@@ -275,19 +276,27 @@ _IS_LINKED = Prepared(
         links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"]
     )
 )
-_AUTHCODE = Prepared(
-    select(links.c.authcode).where(
+
+
+def _claim(dialect: str) -> Executable:
+    """Take the guard, or take over one older than `before` (a crashed process's), and
+    read the authcode: one statement. No row back: another request holds the guard; a row
+    with None: guarded, not linked. A guard held is no error, so a batch of writes that
+    holds a busy agent's claim is not rolled back and run again one by one."""
+    insert_of = import_module(f"sqlalchemy.dialects.{dialect}").insert  # its own upsert
+    take = insert_of(in_flight).values(**_KEY, started_at=bindparam("started_at"))
+    authcode = select(links.c.authcode).where(
         links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"]
     )
-)
-_DROP_STALE_GUARD = Prepared(
-    delete(in_flight).where(
-        in_flight.c.team_id == _KEY["team_id"],
-        in_flight.c.user_id == _KEY["user_id"],
-        in_flight.c.started_at < bindparam("before"),
-    )
-)
-_TAKE_GUARD = Prepared(insert(in_flight).values(**_KEY, started_at=bindparam("started_at")))
+    upsert: Executable = take.on_conflict_do_update(
+        index_elements=[in_flight.c.team_id, in_flight.c.user_id],
+        set_={"started_at": take.excluded.started_at},
+        where=in_flight.c.started_at < bindparam("before"),
+    ).returning(authcode.scalar_subquery())
+    return upsert
+
+
+_CLAIM = PreparedPerDialect(_claim)
 _RELEASE_GUARD = Prepared(
     delete(in_flight).where(
         in_flight.c.team_id == _KEY["team_id"], in_flight.c.user_id == _KEY["user_id"]

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from bot.crypto import Cipher, CryptoError
 from bot.schema import Method, links
-from bot.store import Store
+from bot.store import Claim, Store
 from tests.support.settings import driver_url
 
 AUTHCODE = "Zx9-authcode-at-rest-4711"
@@ -107,6 +107,17 @@ async def test_one_request_at_a_time_per_agent(store: Store) -> None:
     assert await store.begin_request("T1", "U1", stale) is True
     # A guard left by a crashed process expires.
     assert await store.begin_request("T1", "U1", timedelta(seconds=-1)) is True
+
+
+async def test_a_claim_reads_the_authcode_with_the_guard(store: Store) -> None:
+    # One statement takes the guard (or a stale one over) and reads the authcode.
+    stale = timedelta(seconds=60)
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    assert await store.claim("T1", "U1", stale) == Claim(guarded=True, authcode=AUTHCODE)
+    assert await store.claim("T1", "U1", stale) == Claim(guarded=False, authcode=None)
+    taken_over = await store.claim("T1", "U1", timedelta(seconds=-1))
+    assert taken_over == Claim(guarded=True, authcode=AUTHCODE)
+    assert await store.claim("T1", "U9", stale) == Claim(guarded=True, authcode=None)
 
 
 async def test_audit_rows_and_purge(store: Store) -> None:
