@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError as SourceError
@@ -125,6 +124,8 @@ class Settings(BaseSettings):
         region = raw.strip().upper()
         if not region:
             return None
+        import phonenumbers  # here: only a region set needs it (bot/lens_sms.py says why)
+
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError("must be a two-letter region code, e.g. DE or US")
         return region

@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from functools import cache
 
 # requestLensPINCode_v4's LangCode values, in the order the select shows them.
 LANG_CODES: tuple[str, ...] = ("de", "en", "es", "fr", "nl", "pt-br")
@@ -22,20 +20,28 @@ PHONE_MAX_LENGTH = 32
 _PHONE_CHARS = re.compile(r"\A[0-9+()./\- \u00a0]+\Z")
 MASK = "\u2022\u2022\u2022 \u2022\u2022\u2022"  # "••• •••"
 
-# Numbers that certainly cannot take a text. FIXED_LINE_OR_MOBILE and UNKNOWN pass: many
-# countries cannot tell the two apart, and refusing a real mobile is worse than Rescue's
-# own SMS_RESULT saying the text did not go out.
-_NOT_TEXTABLE = frozenset(
-    {
-        PhoneNumberType.FIXED_LINE,
-        PhoneNumberType.TOLL_FREE,
-        PhoneNumberType.PREMIUM_RATE,
-        PhoneNumberType.SHARED_COST,
-        PhoneNumberType.UAN,
-        PhoneNumberType.VOICEMAIL,
-        PhoneNumberType.PAGER,
-    }
-)
+# phonenumbers (about 1 MB of memory and 30 ms at import) is imported by the first number
+# checked, not at start: most processes never text one.
+
+
+@cache
+def _not_textable() -> frozenset[int]:
+    """Numbers that certainly cannot take a text. FIXED_LINE_OR_MOBILE and UNKNOWN pass: many
+    countries cannot tell the two apart, and refusing a real mobile is worse than Rescue's
+    own SMS_RESULT saying the text did not go out."""
+    from phonenumbers import PhoneNumberType
+
+    return frozenset(
+        {
+            PhoneNumberType.FIXED_LINE,
+            PhoneNumberType.TOLL_FREE,
+            PhoneNumberType.PREMIUM_RATE,
+            PhoneNumberType.SHARED_COST,
+            PhoneNumberType.UAN,
+            PhoneNumberType.VOICEMAIL,
+            PhoneNumberType.PAGER,
+        }
+    )
 
 
 class PhoneProblem(StrEnum):
@@ -88,13 +94,16 @@ def check_phone(text: str | None, default_region: str | None) -> PhoneCheck:
     international = raw.startswith("+")
     if not international and not default_region:
         return PhoneCheck(problem=PhoneProblem.NEEDS_COUNTRY)
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberFormat
+
     try:
         number = phonenumbers.parse(raw, None if international else default_region)
     except NumberParseException:
         return PhoneCheck(problem=PhoneProblem.NOT_A_NUMBER)
     if not phonenumbers.is_valid_number(number):
         return PhoneCheck(problem=PhoneProblem.INVALID)
-    if phonenumbers.number_type(number) in _NOT_TEXTABLE:
+    if phonenumbers.number_type(number) in _not_textable():
         return PhoneCheck(problem=PhoneProblem.NOT_MOBILE)
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return PhoneCheck(phone=Phone(e164=e164, masked=mask(e164)))
@@ -108,6 +117,9 @@ def mask(e164: str) -> str:
     digits = e164.lstrip("+")
     if not digits.isdigit() or len(digits) < 6:
         return f"+{MASK}"
+    import phonenumbers
+    from phonenumbers import NumberParseException
+
     try:
         country = str(phonenumbers.parse(e164, None).country_code)
     except NumberParseException:

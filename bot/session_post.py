@@ -17,9 +17,6 @@ from enum import StrEnum
 from urllib.parse import parse_qsl
 from xml.etree.ElementTree import ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
 from bot.rescue import TEXT_FIELDS
 
 # The vendor's variables, by the lower-case name both formats share (XML uses these names,
@@ -183,6 +180,10 @@ def _form_values(body: bytes) -> dict[str, str]:
 
 
 def _xml_values(body: bytes) -> dict[str, str]:
+    # Imported with the first XML post, not at start: follow-through is optional.
+    import defusedxml.ElementTree as SafeET  # noqa: N813 (its documented name)
+    from defusedxml import DefusedXmlException
+
     try:
         root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
