@@ -57,25 +57,32 @@ class _Secrets:
     """
 
     def __init__(self) -> None:
+        self._known: set[str] = set()
         self._windows: dict[str, tuple[tuple[str, int], ...]] = {}
         self._short: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
-        fresh = {form for v in values if v and len(v) >= _HEAD for form in _rendered_forms(v)}
+        """Cheap for a value known already: every PIN request registers its authcode."""
+        if all(not v or len(v) < _HEAD or v in self._known for v in values):
+            return
         with self._lock:
-            windows, short = dict(self._windows), set(self._short)
-            for value in fresh:
-                if len(value) < 2 * _STRIDE - 1:
-                    short.add(value)
+            short = set(self._short)
+            for value in values:
+                if not value or len(value) < _HEAD or value in self._known:
                     continue
-                for offset in range(_STRIDE):
-                    window = value[offset : offset + _STRIDE]
-                    known = windows.get(window, ())
-                    if (value, offset) not in known:
-                        windows[window] = (*known, (value, offset))
-            # Swapped whole: readers never see a half-built table.
-            self._windows = windows
+                self._known.add(value)
+                for form in _rendered_forms(value):
+                    if len(form) < 2 * _STRIDE - 1:
+                        short.add(form)
+                        continue
+                    for offset in range(_STRIDE):
+                        # In place, one item at a time: a reader's `get` sees the old entry
+                        # or the new one (the table is never copied: that grew with agents).
+                        window = form[offset : offset + _STRIDE]
+                        known = self._windows.get(window, ())
+                        if (form, offset) not in known:
+                            self._windows[window] = (*known, (form, offset))
             self._short = tuple(sorted(short, key=len, reverse=True))
 
     def scrub(self, text: str) -> str:
