@@ -322,9 +322,19 @@ class Database:
             if self._sqlite is not None:
                 if self._thread is None:
                     raise StoreUnavailable("the store is closed")
-                return await asyncio.get_running_loop().run_in_executor(
-                    self._thread, self._in_transaction, work
-                )
+                # Not run_in_executor: its two futures and their chaining cost ~30 µs of a
+                # ~100 µs hand-off to the thread and back; the writes' way is lighter.
+                loop = asyncio.get_running_loop()
+                done: asyncio.Future[Any] = loop.create_future()
+
+                def on_thread() -> None:
+                    result, error = _attempt(self._in_transaction, work)
+                    settled: list[_Settled] = [(done, result, error)]
+                    loop.call_soon_threadsafe(_settle, settled)
+
+                self._thread.submit(on_thread)
+                read: T = await done
+                return read
             async with self._autocommit.connect() as connection:
                 return await connection.run_sync(work)
 
