@@ -15,16 +15,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from bot import migrate
+from bot.held_connections import BUSY, HeldConnection, QuickReader
 from bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -166,6 +167,7 @@ class Database:
         if engine.dialect.name == "sqlite":
             self._sqlite = _sync_sqlite(engine)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+            self._quick_reader = QuickReader(self._sqlite)
 
     @classmethod
     async def open(cls, url: str) -> Database:
@@ -197,6 +199,7 @@ class Database:
                 await self._taker
         thread, self._thread = self._thread, None  # closing twice is harmless
         if thread is not None and self._sqlite is not None:
+            self._quick_reader.dispose()
             await asyncio.get_running_loop().run_in_executor(thread, self._close_sqlite)
             thread.shutdown(wait=True)
         await self.engine.dispose()
@@ -294,7 +297,7 @@ class Database:
         connection held from batch to batch: a checkout and its pre-ping once a run, not
         once a batch. It goes back to the pool when the run ends, or at once if it failed."""
         batch: list[_Write] = []
-        held = _HeldConnection(self.engine)
+        held = HeldConnection(self.engine)
         try:
             while batch := self._next_batch():
                 _settle(await self._commit_async(held, batch))
@@ -307,7 +310,7 @@ class Database:
         finally:
             await held.release()
 
-    async def _commit_async(self, held: _HeldConnection, batch: list[_Write]) -> list[_Settled]:
+    async def _commit_async(self, held: HeldConnection, batch: list[_Write]) -> list[_Settled]:
         works = [work for work, _ in batch]
         if len(batch) > 1:
             together = await _attempt_async(held.transaction(lambda tx: [w(tx) for w in works]))
@@ -315,13 +318,20 @@ class Database:
                 return settled
         return [(done, *await _attempt_async(held.transaction(work))) for work, done in batch]
 
-    async def read(self, work: Callable[[Connection], T]) -> T:
+    async def read(self, work: Callable[[Connection], T], quick: bool = False) -> T:
         """`work` reads with one statement (every read here does): on PostgreSQL it runs in
-        autocommit, which spares the BEGIN and the ROLLBACK, two of its four round trips."""
+        autocommit, which spares the BEGIN and the ROLLBACK, two of its four round trips.
+
+        `quick`: one row by its key, on every request. On SQLite it runs right here on the
+        event loop's thread (about 10 µs, against about 70 µs to hand it to SQLite's thread
+        and back), on a connection of its own that never waits: under WAL a reader does not
+        wait for the writer, and should SQLite say busy all the same, the thread reads."""
         async with _reaching("read"):
             if self._sqlite is not None:
                 if self._thread is None:
                     raise StoreUnavailable("the store is closed")
+                if quick and (found := self._quick_reader.read(work)) is not BUSY:
+                    return cast(T, found)
                 # Not run_in_executor: its two futures and their chaining cost ~30 µs of a
                 # ~100 µs hand-off to the thread and back; the writes' way is lighter.
                 loop = asyncio.get_running_loop()
@@ -337,32 +347,3 @@ class Database:
                 return read
             async with self._autocommit.connect() as connection:
                 return await connection.run_sync(work)
-
-
-class _HeldConnection:
-    """A PostgreSQL connection kept from one transaction to the next by the group-commit
-    taker; checked out when first needed, and given back once anything but a write's own
-    data (an IntegrityError) fails on it, so that a broken one is never used again."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def transaction(self, work: Callable[[Connection], T]) -> T:
-        if self._connection is None:
-            self._connection = await self._engine.connect()
-        connection = self._connection
-        try:
-            async with connection.begin():
-                return await connection.run_sync(work)
-        except IntegrityError:
-            raise
-        except BaseException:
-            await self.release()
-            raise
-
-    async def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.close()

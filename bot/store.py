@@ -116,7 +116,7 @@ class Store:
 
     async def is_linked(self, team_id: str, user_id: str) -> bool:
         found = await self._db.read(
-            lambda tx: _IS_LINKED.scalar(tx, team_id=team_id, user_id=user_id)
+            lambda tx: _IS_LINKED.scalar(tx, team_id=team_id, user_id=user_id), quick=True
         )
         return found is not None
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from bot.crypto import Cipher, CryptoError
+from bot.database import Database
 from bot.schema import Method, links
 from bot.store import Claim, Store
 from tests.support.settings import driver_url
@@ -139,3 +145,40 @@ async def test_audit_rows_and_purge(store: Store) -> None:
     assert (found.pin, found.delivered, found.cfield0) == ("012345", True, "Jane")
     assert await store.purge_audit(timedelta(days=1)) == 0
     assert await store.purge_audit(timedelta(seconds=-1)) == 1
+
+
+async def test_a_quick_read_does_not_wait_for_a_writer(sqlite_url: str) -> None:
+    # is_linked reads on the event loop's own thread: another process in the middle of a
+    # write (the CLI linking an agent, say) must neither hold it up nor show it half done.
+    store = await Store.open(driver_url(sqlite_url), Cipher([Fernet.generate_key().decode()]))
+    try:
+        await store.link("T1", "U1", AUTHCODE, Method.CLI)
+        writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("DELETE FROM links")
+        started = time.monotonic()
+        assert await store.is_linked("T1", "U1")  # what is committed: still linked
+        assert time.monotonic() - started < 0.5
+        writer.execute("COMMIT")
+        writer.close()
+        assert not await store.is_linked("T1", "U1")
+    finally:
+        await store.close()
+
+
+async def test_a_quick_read_sqlite_refuses_is_read_on_its_thread(sqlite_url: str) -> None:
+    # Should SQLite answer a quick read "database is locked" (it never waits for a lock on
+    # the loop's thread), the read is made again on SQLite's own thread, which may wait.
+    database = await Database.open(driver_url(sqlite_url))
+
+    def where_read(connection: Connection) -> str:
+        if threading.current_thread() is threading.main_thread():
+            raise OperationalError("SELECT 1", None, sqlite3.OperationalError("locked"))
+        return str(connection.execute(text("SELECT 'thread'")).scalar())
+
+    try:
+        assert await database.read(where_read, quick=True) == "thread"
+        here = await database.read(lambda c: threading.current_thread().name, quick=True)
+        assert here == threading.main_thread().name  # the next quick read is quick again
+    finally:
+        await database.close()
