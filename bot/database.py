@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -19,8 +20,14 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event, select
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -78,17 +85,44 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # Short timeouts: an unreachable database must fail a request fast, not hold it a minute.
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         # No overflow: a connection opened for a burst and closed after it (TCP, the SSL
         # offer, authentication, and the driver's prepared statements lost with it) cost
         # more CPU than the queries it served. A burst waits its turn; every query is short.
         pool_size=POOL_SIZE,
         max_overflow=0,
-        pool_pre_ping=True,
         pool_timeout=5,
         connect_args={"timeout": 5, "command_timeout": 10},
     )
+    event.listen(engine.sync_engine, "connect", _note_idle)
+    event.listen(engine.sync_engine, "checkin", _note_idle)
+    event.listen(engine.sync_engine, "checkout", _pinging_if_idle(engine.dialect))
+    return engine
+
+
+# A connection back from the pool is pinged only when it sat there this long. pool_pre_ping
+# pinged at every checkout: BEGIN, ";", ROLLBACK, three round trips before a one-statement
+# read. One used a moment ago is as alive as a ping would show; should the database have
+# restarted in that moment, the statement fails and says so, as it would mid-transaction.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _note_idle(_: Any, record: Any, *__: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _pinging_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    def on_checkout(dbapi_connection: Any, record: Any, _: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and checks out another (SQLAlchemy's recipe).
+            raise DisconnectionError() from error
+
+    return on_checkout
 
 
 def _sync_sqlite(engine: AsyncEngine) -> Engine:
