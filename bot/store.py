@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
-from bot.audit_insert import insert_audit
+from bot.audit_insert import finish_in_one_statement, insert_audit
 from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
@@ -201,6 +201,8 @@ class Store:
         key = {"team_id": team_id, "user_id": user_id}
 
         def work(tx: Connection) -> int | None:
+            if tx.dialect.name == "postgresql" and outcome is not None and audit_row is not None:
+                return finish_in_one_statement(tx, team_id, user_id, outcome, audit_row, request_id)
             if outcome is not None:
                 _NOTE_USE.execute(tx, **key, last_used_at=now(), last_outcome=outcome).close()
             _RELEASE_GUARD.execute(tx, **key).close()

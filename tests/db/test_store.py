@@ -82,6 +82,26 @@ async def test_ending_a_request_records_the_last_use(store: Store) -> None:
     )
 
 
+async def test_finishing_a_request_writes_its_audit_row_notes_the_use_and_frees_the_agent(
+    store: Store,
+) -> None:
+    # On PostgreSQL these three are one statement; on SQLite, three in one transaction.
+    stale = timedelta(seconds=60)
+    await store.link("T1", "U1", AUTHCODE, Method.CLI)
+    await store.link("T1", "U2", "other-authcode-0002", Method.CLI)
+    assert (await store.claim("T1", "U1", stale)).guarded
+    assert (await store.claim("T1", "U2", stale)).guarded
+    row = {"team_id": "T1", "user_id": "U1", "action": "request", "kind": "rescue"}
+    audit_id = await store.finish_request("T1", "U1", "OK", {**row, "outcome": "OK"})
+    found = await store.audit_row(audit_id or 0)
+    assert found is not None and (found.user_id, found.outcome) == ("U1", "OK")
+    infos = {info.user_id: info for info in await store.links()}
+    assert infos["U1"].last_outcome == "OK" and infos["U1"].last_used_at is not None
+    assert infos["U2"].last_outcome is None  # only the agent's own link
+    assert (await store.claim("T1", "U1", stale)).guarded  # freed
+    assert not (await store.claim("T1", "U2", stale)).guarded  # still busy
+
+
 async def test_rotate_key(database_url: str) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     first = await Store.open(driver_url(database_url), Cipher([old]))
