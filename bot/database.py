@@ -103,8 +103,10 @@ def create_engine(url: str) -> AsyncEngine:
 
 # A connection back from the pool is pinged only when it sat there this long. pool_pre_ping
 # pinged at every checkout: BEGIN, ";", ROLLBACK, three round trips before a one-statement
-# read. One used a moment ago is as alive as a ping would show; should the database have
-# restarted in that moment, the statement fails and says so, as it would mid-transaction.
+# read. One used a moment ago is as alive as a ping would show. Should the database restart
+# in that moment, the first statement on a dead connection fails and says so (as it would
+# mid-transaction), and the pool is renewed then (SQLAlchemy for its own statements,
+# bot/prepared.py for the hot path's), so one request pays, not every one after it.
 PING_AFTER_IDLE_SECONDS = 1.0
 
 
@@ -328,8 +330,9 @@ class Database:
 
     async def _take_writes_async(self) -> None:
         """PostgreSQL: commit what is waiting, batch after batch, until nothing is, on one
-        connection held from batch to batch: a checkout and its pre-ping once a run, not
-        once a batch. It goes back to the pool when the run ends, or at once if it failed."""
+        connection held from batch to batch: a checkout (and its ping, after idling) once a
+        run, not once a batch. It goes back to the pool when the run ends, or at once if it
+        failed."""
         batch: list[_Write] = []
         held = HeldConnection(self.engine)
         try:

@@ -70,6 +70,7 @@ class Prepared:
             cursor.execute(compiled.sql, args)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
+            lost = _connection_lost(tx, error, raw, cursor)
             raise exc.DBAPIError.instance(
                 compiled.sql,
                 None,
@@ -77,6 +78,7 @@ class Prepared:
                 dialect.loaded_dbapi.Error,
                 hide_parameters=True,  # parameters can be customer fields
                 dialect=dialect,
+                connection_invalidated=lost,
             ) from None
         return cursor
 
@@ -98,6 +100,19 @@ class Prepared:
         count = cursor.rowcount
         cursor.close()
         return int(count)
+
+
+def _connection_lost(tx: Connection, error: Any, raw: Any, cursor: Any) -> bool:
+    """What SQLAlchemy does when a statement of its own finds the connection gone, done here
+    because these statements run on the driver's cursor: this connection is dropped, and the
+    pool's others, opened before the loss (a database restart takes them all), are replaced
+    as they come back. Without it a dead connection went back to the pool and failed every
+    request it served."""
+    if not tx.dialect.is_disconnect(error, raw, cursor):
+        return False
+    tx.invalidate(error)
+    tx.engine.dispose(close=False)
+    return True
 
 
 class PreparedPerDialect:

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 
 from bot import database
 from bot.crypto import Cipher
+from bot.database import StoreUnavailable
 from bot.schema import Method
 from bot.store import Store
 from tests.support import postgres
@@ -54,3 +55,23 @@ async def test_connections_killed_while_idle_are_replaced(
     assert await pg_store.is_linked("T1", "U1")
     assert await pg_store.finish_request("T1", "U1", "OK") is None
     assert (await pg_store.claim("T1", "U1", timedelta(seconds=60))).guarded
+
+
+async def test_a_connection_lost_under_traffic_costs_one_request(
+    pg_store: Store, pg_database: str
+) -> None:
+    # Busy connections are not pinged: when the server goes away under traffic, the first
+    # statement on a dead connection fails (the agent hears the database is unavailable),
+    # and the pool is renewed so that the requests after it are served.
+    await pg_store.link("T1", "U1", "authcode-busy-0001", Method.CLI)
+    assert await pg_store.is_linked("T1", "U1")
+    assert await kill_other_connections(pg_database) >= 1
+    failures = 0
+    for _ in range(10):  # no pause: every connection is fresh from use, none is pinged
+        try:
+            assert await pg_store.is_linked("T1", "U1")
+        except StoreUnavailable:
+            failures += 1
+    assert failures <= 1
+    assert (await pg_store.claim("T1", "U1", timedelta(seconds=60))).guarded
+    assert await pg_store.finish_request("T1", "U1", "OK") is None
