@@ -33,7 +33,8 @@ _SECRET_KEY = re.compile(
 _SECRET_PATTERNS = re.compile(
     r"(xox[abposre]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+|gAAAAA[0-9A-Za-z_=-]{20,}"
     # A workflow step execution's token; a phone number in E.164 (Lens by SMS).
-    r"|xwfp-[0-9A-Za-z-]+|(?<![0-9A-Za-z])\+[1-9][0-9]{7,14}(?![0-9])"
+    # The number may follow a newline or tab escaped in the rendered line (`\n+1415…`).
+    r"|xwfp-[0-9A-Za-z-]+|(?:(?<![0-9A-Za-z])|(?<=\\[nrtbf]))\+[1-9][0-9]{7,14}(?![0-9])"
     r"|(?<=authcode=)[^&\s'\"]+|(?<=pwd=)[^&\s'\"]+|(?<=with code: )\S+)"
 )
 
@@ -68,10 +69,8 @@ class _Secrets:
             return
         with self._lock:
             short = set(self._short)
-            for value in values:
-                if not value or len(value) < _HEAD or value in self._known:
-                    continue
-                self._known.add(value)
+            fresh = {v for v in values if v and len(v) >= _HEAD and v not in self._known}
+            for value in fresh:
                 for form in _rendered_forms(value):
                     if len(form) < 2 * _STRIDE - 1:
                         short.add(form)
@@ -84,6 +83,7 @@ class _Secrets:
                         if (form, offset) not in known:
                             self._windows[window] = (*known, (form, offset))
             self._short = tuple(sorted(short, key=len, reverse=True))
+            self._known.update(fresh)  # last: "known" only once it can be found
 
     def scrub(self, text: str) -> str:
         if any(hint in text for hint in _PATTERN_HINTS):
@@ -101,9 +101,18 @@ class _Secrets:
 
 
 def _rendered_forms(value: str) -> set[str]:
-    """A value as it is written, and as a JSON or repr() string escapes it: the renderers'
-    output is what gets scrubbed."""
-    return {value, orjson.dumps(value).decode()[1:-1], repr(value)[1:-1]}
+    """A value as it is written, and as it may be escaped on its way into a line: by repr()
+    (in either quote style: `'` is escaped inside '…'), by JSON, and by JSON around a repr
+    (an exception's message or a %r argument in a JSON line). The rendered line is what gets
+    scrubbed."""
+    reprs = {repr(value)[1:-1], repr(value + '"')[1:-2]}
+    forms = {value, *reprs}
+    for form in (value, *reprs):
+        try:
+            forms.add(orjson.dumps(form).decode()[1:-1])
+        except orjson.JSONEncodeError:  # a lone surrogate: no JSON line can hold it as such
+            continue
+    return forms
 
 
 secrets = _Secrets()
@@ -202,7 +211,9 @@ def setup(level: str = "INFO", fmt: str | None = None, stream: Any = None) -> No
 def _json(value: Any, **_: Any) -> str:
     """One log line. orjson renders it in about a tenth of json.dumps's time; anything it does
     not know is written as its repr (and scrubbed), as structlog's own fallback does."""
-    return orjson.dumps(value, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+    # Dataclasses too go by their repr: orjson would write every field, hidden ones included.
+    options = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    return orjson.dumps(value, default=repr, option=options).decode()
 
 
 def register_secrets(values: Iterable[str | None]) -> None:

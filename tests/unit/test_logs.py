@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -106,3 +107,43 @@ def test_secret_keys_are_blanked_at_any_depth(log_stream: io.StringIO) -> None:
     [line] = lines(log_stream)
     assert line["where"] == {"inner": {"authcode": logs.REDACTED}}
     assert line["items"] == [1, 2]
+
+
+def test_a_secret_escaped_twice_is_scrubbed_too(log_stream: io.StringIO) -> None:
+    # An exception's repr or a %r argument inside a JSON line escapes a value twice; repr()
+    # escapes a quote one way or the other depending on the string around it.
+    awkward = "pw\"with'both\\quotes-0123"
+    logs.register_secrets([awkward])
+    try:
+        raise KeyError(awkward)
+    except KeyError:
+        logs.get_logger("t").exception("failed")
+    logging.getLogger("someone.else").warning("got %r in %r", awkward, [awkward, "x'y"])
+    logs.get_logger("t").info("said", error=repr(KeyError(awkward)))
+    shapes = {awkward, repr(awkward)[1:-1], repr(awkward + '"')[1:-2]}
+    decoded = [text for line in lines(log_stream) for text in strings(line)]
+    assert len(decoded) > 5
+    assert not [text for text in decoded for shape in shapes if shape in text]
+
+
+def test_a_value_that_cannot_be_written_as_json_still_registers() -> None:
+    scrubber = logs._Secrets()
+    scrubber.add("lone-\ud800-surrogate-value")
+    assert scrubber.scrub("x lone-\ud800-surrogate-value y") == f"x {logs.REDACTED} y"
+
+
+def test_a_dataclass_is_logged_by_its_repr_not_its_fields(log_stream: io.StringIO) -> None:
+    @dataclasses.dataclass
+    class Answer:
+        outcome: str
+        authcode: str = dataclasses.field(repr=False)
+
+    logs.get_logger("t").info("e", answer=Answer("OK", "hidden-by-repr-0042"))
+    [line] = lines(log_stream)
+    assert "hidden-by-repr-0042" not in log_stream.getvalue() and "OK" in line["answer"]
+
+
+def test_a_number_after_an_escaped_newline_is_scrubbed(log_stream: io.StringIO) -> None:
+    logs.get_logger("t").info("e", note_words="Call me:\n+14155550123\tor\t+4915123456789")
+    text = log_stream.getvalue()
+    assert "4155550123" not in text and "15123456789" not in text
