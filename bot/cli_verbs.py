@@ -62,7 +62,7 @@ async def _open(settings: Settings) -> Store:
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     from bot import migrate as schema
-    from bot.database import create_engine
+    from bot.engines import create_engine
 
     engine = create_engine(settings.sqlalchemy_url)
     try:

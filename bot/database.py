@@ -1,4 +1,4 @@
-"""Reaching the database: engines, SQLite's thread of its own, and StoreUnavailable.
+"""Reaching the database: group commit, reads, and StoreUnavailable (engines: bot/engines.py).
 
 PostgreSQL runs each transaction through asyncpg (run_sync). SQLite runs it on a thread of
 its own with the sqlite3 driver: SQLAlchemy's asyncio adapter over aiosqlite cost about 2 ms
@@ -11,27 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy import event, select
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import (
-    DisconnectionError,
     IntegrityError,
     InterfaceError,
     OperationalError,
     SQLAlchemyError,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import migrate
+from bot.engines import create_engine, sync_sqlite
 from bot.held_connections import BUSY, HeldConnection, QuickReader
 from bot.logs import get_logger
 
@@ -63,78 +60,6 @@ async def _reaching(what: str) -> AsyncIterator[None]:
     except (SQLAlchemyError, OSError) as error:
         # Driver errors can quote SQL parameters: keep only the kind.
         raise StoreUnavailable(f"{what}: {type(error).__name__}") from None
-
-
-def _sqlite_pragmas(connection: Any, _: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    # FULL, not NORMAL: under WAL, NORMAL can lose the last commits on power loss, and an
-    # audit row committed before its PIN is delivered must survive. Group commit pays for it.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
-
-
-POOL_SIZE = 20  # PostgreSQL connections per process
-
-
-def create_engine(url: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        # Used for migrations at start; requests go through the Database's own thread.
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    # Short timeouts: an unreachable database must fail a request fast, not hold it a minute.
-    engine = create_async_engine(
-        url,
-        # No overflow: a connection opened for a burst and closed after it (TCP, the SSL
-        # offer, authentication, and the driver's prepared statements lost with it) cost
-        # more CPU than the queries it served. A burst waits its turn; every query is short.
-        pool_size=POOL_SIZE,
-        max_overflow=0,
-        pool_timeout=5,
-        connect_args={"timeout": 5, "command_timeout": 10},
-    )
-    event.listen(engine.sync_engine, "connect", _note_idle)
-    event.listen(engine.sync_engine, "checkin", _note_idle)
-    event.listen(engine.sync_engine, "checkout", _pinging_if_idle(engine.dialect))
-    return engine
-
-
-# A connection back from the pool is pinged only when it sat there this long. pool_pre_ping
-# pinged at every checkout: BEGIN, ";", ROLLBACK, three round trips before a one-statement
-# read. One used a moment ago is as alive as a ping would show. Should the database restart
-# in that moment, the first statement on a dead connection fails and says so (as it would
-# mid-transaction), and the pool is renewed then (SQLAlchemy for its own statements,
-# bot/prepared.py for the hot path's), so one request pays, not every one after it.
-PING_AFTER_IDLE_SECONDS = 1.0
-
-
-def _note_idle(_: Any, record: Any, *__: Any) -> None:
-    record.info["idle_since"] = time.monotonic()
-
-
-def _pinging_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
-    def on_checkout(dbapi_connection: Any, record: Any, _: Any) -> None:
-        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            # The pool drops this connection and checks out another (SQLAlchemy's recipe).
-            raise DisconnectionError() from error
-
-    return on_checkout
-
-
-def _sync_sqlite(engine: AsyncEngine) -> Engine:
-    """The same SQLite file through the plain sqlite3 driver, for the Database's own thread."""
-    url = engine.url.set(drivername="sqlite+pysqlite")
-    sync = sa_create_engine(
-        url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=StaticPool
-    )
-    event.listen(sync, "connect", _sqlite_pragmas)
-    return sync
 
 
 def _database_failed(error: Exception) -> bool:
@@ -201,7 +126,7 @@ class Database:
         self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")  # its reads
         if engine.dialect.name == "sqlite":
-            self._sqlite = _sync_sqlite(engine)
+            self._sqlite = sync_sqlite(engine)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
             self._quick_reader = QuickReader(self._sqlite)
 

@@ -19,7 +19,7 @@ def _run(connection: Connection) -> None:
 
 async def _run_from_settings() -> None:
     from bot.config import load_settings
-    from bot.database import create_engine
+    from bot.engines import create_engine
 
     engine = create_engine(load_settings("store").sqlalchemy_url)
     try:

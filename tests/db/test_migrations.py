@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import migrate
 from bot.crypto import Cipher
-from bot.database import create_engine
+from bot.engines import create_engine
 from bot.schema import metadata
 from bot.store import Store
 from tests.support.postgres import reset_pg

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import database
+from bot import engines
 from bot.crypto import Cipher
 from bot.database import StoreUnavailable
 from bot.schema import Method
@@ -21,7 +21,7 @@ from tests.support.settings import driver_url
 
 @pytest.fixture
 async def pg_store(pg_database: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Store]:
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(engines, "PING_AFTER_IDLE_SECONDS", 0.2)
     await postgres.reset_pg(pg_database)
     store = await Store.open(driver_url(pg_database), Cipher([Fernet.generate_key().decode()]))
     yield store
