@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.dml import Delete, Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
-from bot.audit_insert import finish_in_one_statement, insert_audit
+from bot.audit_insert import INSERT_AUDIT, audit_values, insert_audit
 from bot.crypto import Cipher
 from bot.database import Database, now, utc
 from bot.logs import current_request_id
@@ -202,7 +203,18 @@ class Store:
 
         def work(tx: Connection) -> int | None:
             if tx.dialect.name == "postgresql" and outcome is not None and audit_row is not None:
-                return finish_in_one_statement(tx, team_id, user_id, outcome, audit_row, request_id)
+                # The three below as one statement: one round trip, not three.
+                values = audit_values(audit_row, request_id)
+                return int(
+                    _FINISH_IN_ONE.scalar(
+                        tx,
+                        **values,
+                        key_team=team_id,
+                        key_user=user_id,
+                        last_used_at=now(),
+                        last_outcome=outcome,
+                    )
+                )
             if outcome is not None:
                 _NOTE_USE.execute(tx, **key, last_used_at=now(), last_outcome=outcome).close()
             _RELEASE_GUARD.execute(tx, **key).close()
@@ -299,15 +311,34 @@ def _claim(dialect: str) -> Executable:
 
 
 _CLAIM = PreparedPerDialect(_claim)
-_RELEASE_GUARD = Prepared(
-    delete(in_flight).where(
-        in_flight.c.team_id == _KEY["team_id"], in_flight.c.user_id == _KEY["user_id"]
+
+
+def _release_guard(key: dict[str, BindParameter[Any]]) -> Delete:
+    return delete(in_flight).where(
+        in_flight.c.team_id == key["team_id"], in_flight.c.user_id == key["user_id"]
     )
-)
-_NOTE_USE = Prepared(
-    update(links)
-    .where(links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"])
-    .values(last_used_at=bindparam("last_used_at"), last_outcome=bindparam("last_outcome"))
+
+
+def _note_use(key: dict[str, BindParameter[Any]]) -> Update:
+    return (
+        update(links)
+        .where(links.c.team_id == key["team_id"], links.c.user_id == key["user_id"])
+        .values(last_used_at=bindparam("last_used_at"), last_outcome=bindparam("last_outcome"))
+    )
+
+
+_RELEASE_GUARD = Prepared(_release_guard(_KEY))
+_NOTE_USE = Prepared(_note_use(_KEY))
+# PostgreSQL: both, and the audit row, in one statement (data-modifying CTEs). The key has
+# names of its own there: the audit row's team_id and user_id are parameters already.
+_ROW_KEY: dict[str, BindParameter[Any]] = {
+    "team_id": bindparam("key_team"),
+    "user_id": bindparam("key_user"),
+}
+_FINISH_IN_ONE = Prepared(
+    INSERT_AUDIT.add_cte(_note_use(_ROW_KEY).cte("noted")).add_cte(
+        _release_guard(_ROW_KEY).cte("released")
+    )
 )
 _SET_DELIVERED = Prepared(
     update(audit).where(audit.c.id == bindparam("id")).values(delivered=bindparam("delivered"))
