@@ -245,30 +245,108 @@ async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind
 
 Listener = Callable[..., Awaitable[Any]]
 
+# Bolt's own limit on waiting for a listener's ack (AsyncListener.ack_timeout): past it, Slack
+# has given up, and Bolt answers as for a listener that never acked.
+ACK_WAIT_SECONDS = 3.0
+_at_work: set[asyncio.Task[Any]] = set()  # listeners still working after their ack
+
+
+class _AckThatTells(AsyncAck):
+    """The request's own ack, called through; it also resolves `called`, so that `answering`
+    returns Slack's answer the moment the listener acks."""
+
+    def __init__(self, ack: AsyncAck, called: asyncio.Future[None]) -> None:
+        self._ack = ack
+        self._called = called
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._ack.response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        self._ack.response = value
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        answer = await self._ack(*args, **kwargs)
+        _resolve(self._called)
+        return answer
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
 
 def answering(listener: Listener) -> Listener:
-    """`listener`, with its failures after the ack handled here rather than by Bolt.
+    """`listener`, answering Slack as soon as it acks, with its failures after the ack
+    handled here.
 
-    Bolt's async runner, when a listener raises after acking, sets the ack it had back to
-    None; unless it had already looked (it looks every 10 ms), Slack then hears 404 for a
-    request that was acked and partly done. Caught here, the listener returns normally, the
-    ack stands, and `on_error` logs and tells the agent as for any error after the ack.
+    The app runs Bolt with `process_before_response` (bot/web.py): Bolt then awaits this and
+    sends what was acked when it returns. This runs the listener as a task of its own and
+    returns the moment it acks; the listener carries on. Bolt's default instead runs the
+    listener as a task and looks every 10 ms whether it has acked: every ack waited up to
+    10 ms, and the looking cost more CPU than anything else the app adds to a PIN request
+    (bench/README.md). A listener without an `ack` (an event) is acked by Bolt as soon as
+    this returns, which is at once.
+
+    A failure before the ack is raised to Bolt, whose error handler (`on_error`) answers
+    Slack; after the ack, `on_error` is called here, logs, and tells the agent privately.
     Bolt injects arguments by the wrapped function's names (it unwraps).
     """
 
     @functools.wraps(listener)
     async def answered(**kwargs: Any) -> Any:
-        try:
-            return await listener(**kwargs)
-        except Exception as error:
-            ack = kwargs.get("ack")
-            context = kwargs.get("context")
-            if getattr(ack, "response", None) is None or not isinstance(context, dict):
-                raise  # not acked: Bolt's error handler answers Slack
-            await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+        ack = kwargs.get("ack")
+        if not isinstance(ack, AsyncAck):  # an event: acked when this returns
+            _start(_run_acked(listener, kwargs))
             return None
+        loop = asyncio.get_running_loop()
+        called: asyncio.Future[None] = loop.create_future()  # acked, done, or timed out
+        kwargs["ack"] = _AckThatTells(ack, called)
+        work = _start(_run_acked(listener, kwargs))
+        work.add_done_callback(lambda _: _resolve(called))
+        timer = loop.call_later(ACK_WAIT_SECONDS, _resolve, called)
+        try:
+            await called  # cancelled with the request: the listener's own task goes on
+        finally:
+            timer.cancel()
+        if work.done() and ack.response is None:
+            return work.result()  # failed before acking: raised to Bolt's error handler
+        if ack.response is None:  # still working, unacked: Bolt says so; a failure is logged
+            work.add_done_callback(_log_unacked_failure)
+        return None
 
     return answered
+
+
+def _start(running: Awaitable[Any]) -> asyncio.Task[Any]:
+    task = asyncio.ensure_future(running)
+    _at_work.add(task)  # the loop keeps only a weak reference to a task
+    task.add_done_callback(_at_work.discard)
+    return task
+
+
+async def _run_acked(listener: Listener, kwargs: dict[str, Any]) -> Any:
+    """The listener; an error after its ack (an event's is Bolt's, once `answered` returns)
+    goes to `on_error` here."""
+    try:
+        return await listener(**kwargs)
+    except Exception as error:
+        ack = kwargs.get("ack")
+        context = kwargs.get("context")
+        if isinstance(ack, AsyncAck) and ack.response is None:
+            raise  # not acked: `answered` hands it to Bolt's error handler
+        if not isinstance(context, dict):
+            log.error("listener_failed", exc_info=error)
+            return None
+        await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+        return None
+
+
+def _log_unacked_failure(work: asyncio.Task[Any]) -> None:
+    if not work.cancelled() and (error := work.exception()) is not None:
+        log.error("listener_failed", exc_info=error)
 
 
 async def on_error(

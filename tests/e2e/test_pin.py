@@ -235,6 +235,29 @@ async def test_concurrent_agents_each_get_their_own_pin(harness: Harness) -> Non
     assert sent == {f"code-{u}-xyz": f"Customer {n}" for n, u in enumerate(agents)}
 
 
+async def test_the_submit_is_answered_while_rescue_is_still_being_asked(
+    harness: Harness,
+) -> None:
+    # Bolt runs with process_before_response: Slack hears the ack when the listener makes
+    # it, not when the listener is done.
+    await harness.link("U1", AUTHCODE)
+    asked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(_: dict[str, str]) -> None:
+        asked.set()
+        await release.wait()
+
+    harness.rescue.before_answer = hold
+    _, _, rid = await harness.command("Jane Doe")
+    view = await harness.opened_view()
+    status, _ = await asyncio.wait_for(harness.submit(view, {"cfield0": "Jane Doe"}), 3)
+    assert status == 200
+    await asyncio.wait_for(asked.wait(), 3)
+    assert rid not in harness.slack.responses  # no PIN yet: Rescue has not answered
+    release.set()
+    assert "PIN" in message_text(await harness.slack.response(rid))
+
+
 async def test_a_double_submit_spends_one_pin(harness: Harness) -> None:
     await harness.link("U1", AUTHCODE)
     harness.rescue.delay = 0.5
