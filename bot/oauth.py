@@ -13,6 +13,7 @@ import logging
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -40,6 +41,9 @@ BOT_SCOPES = ("commands", "chat:write", "users:read", "users:read.email")
 STATE_SECONDS = 600
 # Rotated tokens live 12 hours; refresh when less than this is left.
 ROTATE_MINUTES_BEFORE = 120
+
+# Tokens whose auth.test answer is kept (below): rotated ones age out, oldest first.
+AUTHORIZED_TOKENS_KEPT = 1000
 
 _STATE = OAuthStateUtils(expiration_seconds=STATE_SECONDS)
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -150,7 +154,23 @@ def build_flow(
         authorize.token_rotator = AsyncTokenRotator(
             client_id=client_id, client_secret=client_secret, client=client
         )
+        # Bolt asks Slack's auth.test on every request, before the ack: a round trip to Slack
+        # each time, for an answer that never changes for a token. It is kept per token; the
+        # installation is still looked up on every request, so an uninstalled workspace (its
+        # tokens deleted) is refused all the same.
+        authorize.cache_enabled = True
+        authorize.authorize_result_cache = RecentlyAuthorized()
     return RescueOAuthFlow(client=client, logger=logger, settings=settings)
+
+
+class RecentlyAuthorized(dict[str, AuthorizeResult]):
+    """Bolt's authorize cache, bounded: the oldest token goes first. Rotated tokens are never
+    asked for again, and would otherwise stay for the life of the process."""
+
+    def __setitem__(self, token: str, result: AuthorizeResult) -> None:
+        super().__setitem__(token, result)
+        if len(self) > AUTHORIZED_TOKENS_KEPT:
+            del self[next(iter(self))]
 
 
 def _bolt_request(request: web.Request) -> AsyncBoltRequest:

@@ -116,10 +116,11 @@ BOLT_CALL_SECONDS = 2.5
 
 class BoundedClient(AsyncMiddleware):
     """Bolt builds a plain AsyncWebClient for every request (`AsyncApp._init_context`) and
-    authorizes with it: auth.test, in OAuth mode on every request. On the process's shared
-    session that client waits up to aiohttp's 300 s default. This swaps in a SlackClient with
-    the same token, session and headers, and a timeout; Bolt sets tokens on whatever client
-    the context holds, so the step's own token and the installation's land on this one."""
+    authorizes with it: auth.test, in OAuth mode once per token (bot.oauth keeps the answer).
+    On the process's shared session that client waits up to aiohttp's 300 s default. This
+    swaps in a SlackClient with the same token, session and headers, and a timeout; Bolt sets
+    tokens on whatever client the context holds, so the step's own token and the
+    installation's land on this one."""
 
     async def async_process(
         self,

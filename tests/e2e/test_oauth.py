@@ -6,6 +6,7 @@ text in any database row (the suite's secrets sweep also checks every log line a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -296,13 +297,54 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
     for _ in range(100):
         if await gone():
             break
-        import asyncio
-
         await asyncio.sleep(0.05)
     assert await gone()
     assert await rows(h, "retries") == ""
     [row] = await store.audit_rows(team_id=WORKSPACE, action="app_uninstalled")
     assert row.outcome == "secrets_deleted"
+
+
+async def test_slack_is_asked_about_a_token_once_and_an_uninstall_still_refuses(
+    oauth_app: Harness,
+) -> None:
+    h = oauth_app
+    assert await install_over_http(base(h)) == 200
+    token = h.slack.installed_token(WORKSPACE)
+    await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
+    before = len(h.slack.calls_to("auth.test"))
+    for _ in range(3):
+        body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+        status, answer, _ = await h.post(body)
+        assert (status, answer) == (200, "")
+        await h.opened_view()
+    asked = h.slack.calls_to("auth.test")[before:]
+    assert [c.token for c in asked] == [token]  # once, not before every ack
+    assert [c.token for c in h.slack.calls_to("views.open")[-3:]] == [token] * 3
+
+    event = {
+        "token": "legacy",
+        "team_id": WORKSPACE,
+        "api_app_id": "A1",
+        "event": {"type": "app_uninstalled"},
+        "type": "event_callback",
+        "event_id": "Ev10",
+        "event_time": 1,
+        "authorizations": [{"team_id": WORKSPACE, "user_id": "UBOT", "is_bot": True}],
+    }
+    status, _, _ = await h.post(json.dumps(event).encode(), "application/json")
+    assert status == 200
+    for _ in range(100):
+        if await rows(h, "installations") == "":
+            break
+        await asyncio.sleep(0.05)
+    opened = len(h.slack.calls_to("views.open"))
+    body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+    status, _, _ = await h.post(body)
+    assert status == 200
+    await asyncio.sleep(0.2)
+    # The kept auth.test answer served nothing: the installation is looked up first.
+    assert len(h.slack.calls_to("views.open")) == opened
+    assert h.slack.calls_to("auth.test")[before:] == asked
 
 
 async def test_auth_test_that_hangs_is_a_sentence_within_3_seconds(oauth_app: Harness) -> None:
@@ -312,7 +354,7 @@ async def test_auth_test_that_hangs_is_a_sentence_within_3_seconds(oauth_app: Ha
 
     h = oauth_app
     assert await install_over_http(base(h)) == 200
-    # With OAuth, Bolt's authorize asks auth.test on every request, before the ack.
+    # With OAuth, Bolt's authorize asks auth.test before the ack of a workspace's first request.
     h.slack.script("auth.test", SlackFault.hang(60))
     body, _ = slash_command(h, WORKSPACE, "U0AGENT")
     started = time.monotonic()
