@@ -4,9 +4,10 @@ open a modal, check the asker is linked, and say privately that the database is 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -284,44 +285,59 @@ def answering(listener: Listener) -> Listener:
 
     The app runs Bolt with `process_before_response` (bot/web.py): Bolt then awaits this and
     sends what was acked when it returns. This runs the listener as a task of its own and
-    returns the moment it acks; the listener carries on. Bolt's default instead runs the
-    listener as a task and looks every 10 ms whether it has acked: every ack waited up to
-    10 ms, and the looking cost more CPU than anything else the app adds to a PIN request
-    (bench/README.md). A listener without an `ack` (an event) is acked by Bolt as soon as
-    this returns, which is at once.
+    returns the moment it acks (through the `ack` argument, not `context.ack`); the listener
+    carries on. Bolt's default runs the listener as a task too, but looks only every 10 ms
+    whether it has acked, so every ack waited up to 10 ms more. A listener without an `ack`
+    argument (an event, a workflow step's start) is acked by Bolt as soon as this returns,
+    which is at once: such listeners must not take `ack` (a test holds them to it).
 
     A failure before the ack is raised to Bolt, whose error handler (`on_error`) answers
-    Slack; after the ack, `on_error` is called here, logs, and tells the agent privately.
-    Bolt injects arguments by the wrapped function's names (it unwraps).
+    Slack, with what the listener had bound for its log lines. After the ack, or once Slack
+    has stopped waiting (Bolt's 3 s, or the request cancelled), `on_error` is called here and
+    tells the agent privately. Bolt injects arguments by the wrapped function's names (it
+    unwraps).
     """
 
     @functools.wraps(listener)
     async def answered(**kwargs: Any) -> Any:
         ack = kwargs.get("ack")
-        if not isinstance(ack, AsyncAck):  # an event: acked when this returns
+        if not isinstance(ack, AsyncAck):  # acked by Bolt when this returns
             _start(_run_acked(listener, kwargs))
             return None
         loop = asyncio.get_running_loop()
-        called: asyncio.Future[None] = loop.create_future()  # acked, done, or timed out
+        called: asyncio.Future[None] = loop.create_future()  # acked, ended, or out of time
         kwargs["ack"] = _AckThatTells(ack, called)
-        work = _start(_run_acked(listener, kwargs))
-        work.add_done_callback(lambda _: _resolve(called))
+        scope = contextvars.copy_context()  # the task's: what it binds for its log lines
+        work = _start(_run_acked(listener, kwargs), scope)
+        ended_while_waiting = False
+
+        def settle(_: asyncio.Task[Any]) -> None:
+            nonlocal ended_while_waiting
+            ended_while_waiting = not called.done()
+            _resolve(called)
+            if not ended_while_waiting:  # nobody here to hand a failure to Bolt
+                _tell_late_failure(work, kwargs, scope)
+
+        work.add_done_callback(settle)
         timer = loop.call_later(ACK_WAIT_SECONDS, _resolve, called)
         try:
-            await called  # cancelled with the request: the listener's own task goes on
+            await called  # if the request is cancelled, the listener's task goes on
         finally:
             timer.cancel()
-        if work.done() and ack.response is None:
-            return work.result()  # failed before acking: raised to Bolt's error handler
-        if ack.response is None:  # still working, unacked: Bolt says so; a failure is logged
-            work.add_done_callback(_log_unacked_failure)
+        if ended_while_waiting and ack.response is None and not work.cancelled():
+            if work.exception() is not None:
+                fields = scope.run(structlog.contextvars.get_contextvars)
+                structlog.contextvars.bind_contextvars(**fields)
+            return work.result()  # a failure before the ack goes to Bolt's error handler
         return None
 
     return answered
 
 
-def _start(running: Awaitable[Any]) -> asyncio.Task[Any]:
-    task = asyncio.ensure_future(running)
+def _start(
+    running: Coroutine[Any, Any, Any], scope: contextvars.Context | None = None
+) -> asyncio.Task[Any]:
+    task = asyncio.get_running_loop().create_task(running, context=scope)
     _at_work.add(task)  # the loop keeps only a weak reference to a task
     task.add_done_callback(_at_work.discard)
     return task
@@ -334,19 +350,26 @@ async def _run_acked(listener: Listener, kwargs: dict[str, Any]) -> Any:
         return await listener(**kwargs)
     except Exception as error:
         ack = kwargs.get("ack")
-        context = kwargs.get("context")
         if isinstance(ack, AsyncAck) and ack.response is None:
             raise  # not acked: `answered` hands it to Bolt's error handler
-        if not isinstance(context, dict):
-            log.error("listener_failed", exc_info=error)
-            return None
-        await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+        await _tell_failure_after_ack(error, kwargs)
         return None
 
 
-def _log_unacked_failure(work: asyncio.Task[Any]) -> None:
-    if not work.cancelled() and (error := work.exception()) is not None:
+async def _tell_failure_after_ack(error: Exception, kwargs: dict[str, Any]) -> None:
+    context = kwargs.get("context")
+    if not isinstance(context, dict):
         log.error("listener_failed", exc_info=error)
+        return
+    await on_error(error, kwargs.get("body") or {}, context, None)  # type: ignore[arg-type]
+
+
+def _tell_late_failure(
+    work: asyncio.Task[Any], kwargs: dict[str, Any], scope: contextvars.Context
+) -> None:
+    """A listener that failed unacked once Slack had stopped waiting: told as after an ack."""
+    if not work.cancelled() and isinstance(error := work.exception(), Exception):
+        _start(_tell_failure_after_ack(error, kwargs), scope.copy())
 
 
 async def on_error(

@@ -8,11 +8,15 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from typing import Any, cast
 
 import pytest
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+import structlog
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers import listening
+from bot.runtime import Runtime
+from handlers import listening, register
 from handlers.listening import answering
 
 
@@ -90,6 +94,59 @@ async def test_a_listener_that_never_acks_is_not_waited_for_past_the_deadline(
     carry_on.set()
     await _logged(log_stream, "listener_failed")  # its failure is not lost in a task
     assert "never retrieved" not in log_stream.getvalue()
+
+
+async def test_a_failure_before_the_ack_keeps_the_fields_the_listener_logged_with() -> None:
+    async def listener(ack: AsyncAck) -> None:
+        structlog.contextvars.bind_contextvars(action="link_submitted", user="U1")
+        raise ValueError("unreadable")
+
+    structlog.contextvars.clear_contextvars()
+    with pytest.raises(ValueError):
+        await answering(listener)(ack=AsyncAck())
+    # Bolt's error handler logs in the caller's context: the listener's fields are there.
+    bound = structlog.contextvars.get_contextvars()
+    structlog.contextvars.clear_contextvars()
+    assert bound == {"action": "link_submitted", "user": "U1"}
+
+
+async def test_a_request_cancelled_before_the_ack_leaves_no_failure_unseen(
+    log_stream: io.StringIO,
+) -> None:
+    unseen: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _, context: unseen.append(context))
+    started, carry_on = asyncio.Event(), asyncio.Event()
+
+    async def listener(ack: AsyncAck) -> None:
+        started.set()
+        await carry_on.wait()
+        raise RuntimeError("after the request went")
+
+    try:
+        request = asyncio.ensure_future(answering(listener)(ack=AsyncAck()))
+        await started.wait()
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        carry_on.set()
+        await _logged(log_stream, "listener_failed")
+        await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(None)
+    assert unseen == []
+
+
+def test_every_listener_answers_at_its_ack_and_none_bolt_acks_takes_ack() -> None:
+    app = AsyncApp(client=AsyncWebClient(token="xoxb-test"), signing_secret="s")
+    register(app, cast(Runtime, object()))  # the runtime is only handed to a middleware
+    listeners = app._async_listeners
+    assert len(listeners) >= 19  # as registered today
+    for listener in listeners:
+        function = listener.ack_function
+        assert function.__code__.co_name == "answered", function  # answering(...)
+        if listener.auto_acknowledgement:  # events, workflow steps: Bolt acks them
+            assert "ack" not in listener.arg_names, function.__wrapped__
 
 
 async def test_an_ack_that_ends_the_listener_is_answered() -> None:
