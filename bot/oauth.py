@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -42,7 +43,9 @@ STATE_SECONDS = 600
 # Rotated tokens live 12 hours; refresh when less than this is left.
 ROTATE_MINUTES_BEFORE = 120
 
-# Tokens whose auth.test answer is kept (below): rotated ones age out, oldest first.
+# Slack's auth.test answer for a token is kept this long, for at most this many tokens
+# (RecentlyAuthorized).
+AUTHORIZED_SECONDS = 300.0
 AUTHORIZED_TOKENS_KEPT = 1000
 
 _STATE = OAuthStateUtils(expiration_seconds=STATE_SECONDS)
@@ -155,22 +158,45 @@ def build_flow(
             client_id=client_id, client_secret=client_secret, client=client
         )
         # Bolt asks Slack's auth.test on every request, before the ack: a round trip to Slack
-        # each time, for an answer that never changes for a token. It is kept per token; the
-        # installation is still looked up on every request, so an uninstalled workspace (its
-        # tokens deleted) is refused all the same.
+        # each time. The answer is kept a few minutes per token; the installation is still
+        # looked up on every request, so an uninstalled workspace (its tokens deleted) is
+        # refused at once all the same.
         authorize.cache_enabled = True
         authorize.authorize_result_cache = RecentlyAuthorized()
     return RescueOAuthFlow(client=client, logger=logger, settings=settings)
 
 
 class RecentlyAuthorized(dict[str, AuthorizeResult]):
-    """Bolt's authorize cache, bounded: the oldest token goes first. Rotated tokens are never
-    asked for again, and would otherwise stay for the life of the process."""
+    """Bolt's authorize cache (it asks `token in cache`, then reads `cache[token]`), bounded
+    in time and size.
+
+    An answer older than AUTHORIZED_SECONDS counts as missing, so Slack is asked again: a
+    token revoked without the app hearing of it (a tokens_revoked event lost) is refused
+    again within that time, as are scopes changed under the same token. The oldest token
+    goes first past AUTHORIZED_TOKENS_KEPT: rotated tokens are never asked for again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked: dict[str, float] = {}
+
+    def __contains__(self, token: object) -> bool:
+        if not isinstance(token, str) or (asked := self._asked.get(token)) is None:
+            return False
+        if time.monotonic() - asked >= AUTHORIZED_SECONDS:
+            self._forget(token)
+            return False
+        return True
 
     def __setitem__(self, token: str, result: AuthorizeResult) -> None:
+        self._forget(token)  # a fresh answer goes to the back of the queue
         super().__setitem__(token, result)
+        self._asked[token] = time.monotonic()
         if len(self) > AUTHORIZED_TOKENS_KEPT:
-            del self[next(iter(self))]
+            self._forget(next(iter(self)))
+
+    def _forget(self, token: str) -> None:
+        self.pop(token, None)
+        self._asked.pop(token, None)
 
 
 def _bolt_request(request: web.Request) -> AsyncBoltRequest:

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot import texts
+from bot import oauth, texts
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.oauth_install import install_over_http
@@ -345,6 +345,27 @@ async def test_slack_is_asked_about_a_token_once_and_an_uninstall_still_refuses(
     # The kept auth.test answer served nothing: the installation is looked up first.
     assert len(h.slack.calls_to("views.open")) == opened
     assert h.slack.calls_to("auth.test")[before:] == asked
+
+
+async def test_a_token_revoked_unheard_of_is_refused_once_slacks_answer_is_old(
+    oauth_app: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = oauth_app
+    assert await install_over_http(base(h)) == 200
+    token = h.slack.installed_token(WORKSPACE)
+    assert token is not None
+    await h.link("U0AGENT", OAUTH_AUTHCODE, team=WORKSPACE)
+    body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+    assert (await h.post(body))[0] == 200
+    await h.opened_view()
+    h.slack.revoked.add(token)  # and no tokens_revoked event comes
+    monkeypatch.setattr(oauth, "AUTHORIZED_SECONDS", 0.0)  # Slack's answer is now old
+    opened = len(h.slack.calls_to("views.open"))
+    body, _ = slash_command(h, WORKSPACE, "U0AGENT")
+    assert (await h.post(body))[0] == 200
+    await asyncio.sleep(0.2)
+    assert len(h.slack.calls_to("views.open")) == opened  # refused, as before any answer was kept
+    assert [c.token for c in h.slack.calls_to("auth.test")][-1] == token
 
 
 async def test_auth_test_that_hangs_is_a_sentence_within_3_seconds(oauth_app: Harness) -> None:
