@@ -172,6 +172,39 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
     assert [c.params["authcode"] for c in h.rescue.pin_calls()] == [OAUTH_AUTHCODE]
 
 
+async def uninstall(h: Harness, event_id: str) -> None:
+    """Slack's app_uninstalled event for WORKSPACE; returns once its installation and links
+    are deleted."""
+    event = {
+        "token": "legacy",
+        "team_id": WORKSPACE,
+        "api_app_id": "A1",
+        "event": {"type": "app_uninstalled"},
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1,
+        "authorizations": [
+            {
+                "team_id": WORKSPACE,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+    }
+    status, _, _ = await h.post(json.dumps(event).encode(), "application/json")
+    assert status == 200
+
+    async def gone() -> bool:
+        return await rows(h, "installations") == "" and await rows(h, "links") == ""
+
+    for _ in range(100):
+        if await gone():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the installation and links are still there")
+
+
 async def test_a_wrong_or_missing_state_is_refused_and_nothing_is_stored(
     oauth_app: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -271,34 +304,8 @@ async def test_uninstall_deletes_the_tokens_links_and_retries(oauth_app: Harness
     await store.retries.save(
         WORKSPACE, "U0AGENT", "rescue", None, {"cfield0": "Jane"}, timedelta(minutes=10)
     )
-    event = {
-        "token": "legacy",
-        "team_id": WORKSPACE,
-        "api_app_id": "A1",
-        "event": {"type": "app_uninstalled"},
-        "type": "event_callback",
-        "event_id": "Ev9",
-        "event_time": 1,
-        "authorizations": [
-            {
-                "team_id": WORKSPACE,
-                "user_id": "UBOT",
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
-    }
-    status, _, _ = await h.post(json.dumps(event).encode(), "application/json")
-    assert status == 200
-
-    async def gone() -> bool:
-        return await rows(h, "installations") == "" and await rows(h, "links") == ""
-
-    for _ in range(100):
-        if await gone():
-            break
-        await asyncio.sleep(0.05)
-    assert await gone()
+    await uninstall(h, "Ev9")
+    assert await rows(h, "links") == ""
     assert await rows(h, "retries") == ""
     [row] = await store.audit_rows(team_id=WORKSPACE, action="app_uninstalled")
     assert row.outcome == "secrets_deleted"
@@ -321,22 +328,7 @@ async def test_slack_is_asked_about_a_token_once_and_an_uninstall_still_refuses(
     assert [c.token for c in asked] == [token]  # once, not before every ack
     assert [c.token for c in h.slack.calls_to("views.open")[-3:]] == [token] * 3
 
-    event = {
-        "token": "legacy",
-        "team_id": WORKSPACE,
-        "api_app_id": "A1",
-        "event": {"type": "app_uninstalled"},
-        "type": "event_callback",
-        "event_id": "Ev10",
-        "event_time": 1,
-        "authorizations": [{"team_id": WORKSPACE, "user_id": "UBOT", "is_bot": True}],
-    }
-    status, _, _ = await h.post(json.dumps(event).encode(), "application/json")
-    assert status == 200
-    for _ in range(100):
-        if await rows(h, "installations") == "":
-            break
-        await asyncio.sleep(0.05)
+    await uninstall(h, "Ev10")
     opened = len(h.slack.calls_to("views.open"))
     body, _ = slash_command(h, WORKSPACE, "U0AGENT")
     status, _, _ = await h.post(body)
