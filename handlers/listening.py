@@ -344,8 +344,8 @@ def _start(
 
 
 async def _run_acked(listener: Listener, kwargs: dict[str, Any]) -> Any:
-    """The listener; an error after its ack (an event's is Bolt's, once `answered` returns)
-    goes to `on_error` here."""
+    """The listener. A failure after its ack (an event's ack is Bolt's, made once `answered`
+    returns) goes to `on_error` here; one before it is raised, for `answered` to hand Bolt."""
     try:
         return await listener(**kwargs)
     except Exception as error:
