@@ -9,11 +9,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from urllib.parse import urlencode
 
 import aiohttp
 
 from bot.lens_sms import DEFAULT_LANG_CODE, Phone, SmsResult, split_sms_result
 from bot.metrics import RESCUE_SECONDS
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Kind(StrEnum):
@@ -235,7 +238,13 @@ class RescueClient:
         # Failures are timed too: a slow failure is what the histogram is for.
         with RESCUE_SECONDS.labels(page).time():
             async with self._session.post(
-                self._base + page, data=form, timeout=self._timeout, allow_redirects=False
+                self._base + page,
+                # Encoded here: given the dict, aiohttp builds a FormData and, inside it, a
+                # multipart writer with a fresh uuid4 boundary, all to send this same line.
+                data=urlencode(form).encode(),
+                headers=_FORM,
+                timeout=self._timeout,
+                allow_redirects=False,
             ) as response:
                 raw = await response.content.read(64 * 1024)  # an answer is a line; cap it
                 return response.status, raw.decode("utf-8", errors="replace")
