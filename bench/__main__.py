@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 import aiohttp
 from cryptography.fernet import Fernet
 
+from bench import cprof
 from bench.fakes import LeanRescue, LeanSlack, view_json
 from tests.support.net import free_port
 from tests.support.signing import signature_headers
@@ -60,15 +61,18 @@ def cpu_seconds(pid: int) -> float:
 
 def cpu_by_thread(pid: int) -> Counter[str]:
     """CPU seconds so far of the event loop's thread and of the others (SQLite's, mostly):
-    Python's thread names don't reach the kernel, so the loop is told by its id."""
+    Python's thread names don't reach the kernel, so the loop is told by its id. "kernel" is
+    the part of both spent in system calls (wake-ups of threads, sockets, fsync)."""
     seconds: Counter[str] = Counter()
+    tick = os.sysconf("SC_CLK_TCK")
     for task in Path(f"/proc/{pid}/task").iterdir():
         name = "loop" if task.name == str(pid) else "others"
         try:
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the thread ended meanwhile
             continue
-        seconds[name] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        seconds[name] += (int(fields[11]) + int(fields[12])) / tick
+        seconds["kernel"] += int(fields[12]) / tick
     return seconds
 
 
@@ -221,6 +225,17 @@ def py_spy(target: Target, workdir: Path) -> subprocess.Popen[bytes]:
     )
 
 
+async def cprofiles_written(targets: list[Target], workdir: Path) -> None:
+    for target in targets:
+        target.process.send_signal(signal.SIGUSR2)
+    for _ in range(500):  # the dump takes a moment
+        if all((workdir / f"{t.name}.cprofile").exists() for t in targets):
+            await asyncio.sleep(0.2)  # and its last bytes
+            return
+        await asyncio.sleep(0.02)
+    raise SystemExit("no cProfile output from the servers")
+
+
 async def link_agents(env: dict[str, str], agents: int) -> None:
     from bot.config import Settings
     from bot.crypto import Cipher
@@ -282,11 +297,10 @@ def report(targets: list[Target], args: argparse.Namespace) -> None:
 
 
 def threads_split(target: Target) -> str:
-    return ", ".join(
-        f"{name} {seconds / target.flows * 1000:.2f}"
-        for name, seconds in target.threads.most_common()
-        if seconds > 0
-    )
+    per_flow = {k: v / target.flows * 1000 for k, v in target.threads.items() if v > 0}
+    kernel = per_flow.pop("kernel", 0.0)
+    threads = ", ".join(f"{name} {ms:.2f}" for name, ms in sorted(per_flow.items()))
+    return f"{threads}; in the kernel {kernel:.2f}"
 
 
 def verdict(ok: bool) -> str:
@@ -356,6 +370,7 @@ async def run(args: argparse.Namespace) -> None:
         "LOG_LEVEL": args.log_level,
         "LOG_FORMAT": "json",
         "BENCH_STALLS": "1" if args.stalls else "0",
+        "BENCH_CPROFILE": "1" if args.cprofile else "0",
         "BENCH_STALL_MS": str(args.stall_ms),
     }
     await link_agents(env, args.agents)
@@ -373,6 +388,9 @@ async def run(args: argparse.Namespace) -> None:
                     target, http, slack, min(args.agents, 50), args.concurrency, f"w{target.name}"
                 )
             spies = [py_spy(target, workdir) for target in targets] if args.py_spy else []
+            if args.cprofile:
+                for target in targets:
+                    target.process.send_signal(signal.SIGUSR1)
             for number in range(args.rounds):
                 order = targets if number % 2 == 0 else targets[::-1]
                 for target in order:
@@ -392,6 +410,8 @@ async def run(args: argparse.Namespace) -> None:
                     target.lag.append(lag)
                     target.rounds.append(figures)
                     target.flows += args.agents
+        if args.cprofile:
+            await cprofiles_written(targets, workdir)
         for spy in spies:
             spy.send_signal(signal.SIGINT)
             spy.wait(60)
@@ -399,6 +419,9 @@ async def run(args: argparse.Namespace) -> None:
             print(f"py-spy samples (all threads): {workdir}/app.pyspy.txt, floor.pyspy.txt")
         report(targets, args)
         issue_table(targets, args)
+        if args.cprofile:
+            print()
+            cprof.main(workdir, args.agents * args.rounds)
         if args.stalls:
             for target in targets:
                 stalls: dict[str, list[float]] = {}
@@ -434,6 +457,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (default INFO)")
     parser.add_argument("--profile", action="store_true", help="run the app under pyinstrument")
+    parser.add_argument(
+        "--cprofile",
+        action="store_true",
+        help="cProfile both servers' event-loop thread through the measured rounds: calls and"
+        " own time per flow by package (bench/cprof.py)",
+    )
     parser.add_argument(
         "--py-spy",
         action="store_true",

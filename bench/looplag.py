@@ -26,6 +26,7 @@ import contextlib
 import gc
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -270,8 +271,26 @@ def _wrap_run_app() -> None:
     web.run_app = run_app  # type: ignore[assignment]
 
 
+def _cprofile_on_signals(module: str) -> None:
+    """BENCH_CPROFILE=1: SIGUSR1 starts cProfile on the event loop's thread, SIGUSR2 stops it
+    and writes WORKDIR/<app|floor>.cprofile (`python -m bench --cprofile`, bench/cprof.py)."""
+    import cProfile
+
+    profile = cProfile.Profile()
+    name = "floor" if module == "bench.floor" else "app"
+
+    def stop(*_: Any) -> None:
+        profile.disable()
+        profile.dump_stats(os.path.join(os.environ.get("WORKDIR", "."), f"{name}.cprofile"))
+
+    signal.signal(signal.SIGUSR1, lambda *_: profile.enable())
+    signal.signal(signal.SIGUSR2, stop)
+
+
 if __name__ == "__main__":
     module, *rest = sys.argv[1:]
+    if os.environ.get("BENCH_CPROFILE") == "1":
+        _cprofile_on_signals(module)
     _wrap_run_app()
     sys.argv = [module, *rest]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
