@@ -8,6 +8,7 @@ is scrubbed from every string that reaches a renderer.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import sys
@@ -225,6 +226,7 @@ def get_logger(name: str) -> structlog.stdlib.BoundLogger:
 
 
 _request_ids = random.Random()  # seeded from os.urandom
+os.register_at_fork(after_in_child=_request_ids.seed)  # a forked worker's ids are its own
 
 
 def new_request_id() -> str:
