@@ -230,7 +230,6 @@ async def cprofiles_written(targets: list[Target], workdir: Path) -> None:
         target.process.send_signal(signal.SIGUSR2)
     for _ in range(500):  # the dump takes a moment
         if all((workdir / f"{t.name}.cprofile").exists() for t in targets):
-            await asyncio.sleep(0.2)  # and its last bytes
             return
         await asyncio.sleep(0.02)
     raise SystemExit("no cProfile output from the servers")
@@ -418,6 +417,9 @@ async def run(args: argparse.Namespace) -> None:
         if spies:
             print(f"py-spy samples (all threads): {workdir}/app.pyspy.txt, floor.pyspy.txt")
         report(targets, args)
+        if args.cprofile:
+            print("\n--cprofile slowed both servers, the app (more calls) the more: the verdicts")
+            print("below are not figures of record.")
         issue_table(targets, args)
         if args.cprofile:
             print()
@@ -480,7 +482,10 @@ def main() -> None:
         default="",
         help="knobs tried on the app from outside: uvloop,gcfreeze,gc0=N,orjson,switch=S",
     )
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    if args.cprofile and args.profile:
+        parser.error("--cprofile and --profile both use the interpreter's one profiling hook")
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

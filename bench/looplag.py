@@ -281,7 +281,9 @@ def _cprofile_on_signals(module: str) -> None:
 
     def stop(*_: Any) -> None:
         profile.disable()
-        profile.dump_stats(os.path.join(os.environ.get("WORKDIR", "."), f"{name}.cprofile"))
+        path = os.path.join(os.environ.get("WORKDIR", "."), f"{name}.cprofile")
+        profile.dump_stats(path + ".part")
+        os.replace(path + ".part", path)  # whole, or not there yet
 
     signal.signal(signal.SIGUSR1, lambda *_: profile.enable())
     signal.signal(signal.SIGUSR2, stop)
