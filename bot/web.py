@@ -70,7 +70,7 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
         # slack_events checks every signature on the raw bytes before Bolt sees the request,
         # and Socket Mode needs none: checking again here only cost CPU.
         request_verification_enabled=False,
-        # Every listener is handlers.listening.answering(...), which returns the moment its
+        # Every listener is handlers.acks.answering(...), which returns the moment its
         # listener acks and lets it carry on: Bolt then sends the ack at once, instead of
         # looking every 10 ms whether one was made.
         process_before_response=True,

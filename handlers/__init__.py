@@ -13,11 +13,13 @@ from bot.rescue import Kind
 from bot.runtime import Runtime
 from bot.session_messages import SESSION_POST_ACTION
 from handlers import home, installs, link, pin, session, share, workflow
-from handlers.listening import ProvideRuntime, answering, on_error
+from handlers.acks import answering
+from handlers.listening import ProvideRuntime, on_error
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
-    # Every listener is `answering(...)`: an error after its ack must not cost the ack.
+    # Every listener is `answering(...)` (handlers/acks.py): Slack hears its ack the moment it
+    # is made, and a failure before or after it is told.
     app.use(ProvideRuntime(runtime))
     app.error(on_error)
     # Asking for a PIN. Bolt tries listeners in this order, running each one's matcher (tens

@@ -16,8 +16,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
-from handlers import listening, register
-from handlers.listening import answering
+from handlers import acks, register
+from handlers.acks import answering
 
 
 async def test_answers_as_soon_as_the_listener_acks_and_lets_it_finish() -> None:
@@ -81,7 +81,7 @@ async def test_an_event_is_answered_at_once_and_handled_after() -> None:
 async def test_a_listener_that_never_acks_is_not_waited_for_past_the_deadline(
     monkeypatch: pytest.MonkeyPatch, log_stream: io.StringIO
 ) -> None:
-    monkeypatch.setattr(listening, "ACK_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(acks, "ACK_WAIT_SECONDS", 0.05)
     carry_on = asyncio.Event()
 
     async def listener(ack: AsyncAck) -> None:
