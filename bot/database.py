@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import migrate
 from bot.engines import create_engine, sync_sqlite
-from bot.held_connections import BUSY, HeldConnection, QuickReader
+from bot.held_connections import BUSY, HeldConnection, KeptConnection, QuickReader
 from bot.logs import get_logger
 
 log = get_logger(__name__)
@@ -117,7 +117,6 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sqlite: Engine | None = None
-        self._connection: Connection | None = None  # SQLite's, kept open on its thread
         self._thread: ThreadPoolExecutor | None = None
         # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
         self._waiting: list[_Write] = []
@@ -127,6 +126,7 @@ class Database:
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")  # its reads
         if engine.dialect.name == "sqlite":
             self._sqlite = sync_sqlite(engine)
+            self._kept = KeptConnection(self._sqlite)  # SQLite's thread's
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
             self._quick_reader = QuickReader(self._sqlite)
 
@@ -166,28 +166,15 @@ class Database:
         await self.engine.dispose()
 
     def _close_sqlite(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                connection.close()
+        self._kept.close()
         assert self._sqlite is not None
         self._sqlite.dispose()
 
     def _in_transaction(self, work: Callable[[Connection], T]) -> T:
-        """On SQLite's thread: `work` in a transaction on the thread's one connection, kept
-        open (a checkout and check-in of the pool per transaction cost more than the SQL);
-        a connection that failed is dropped, and the next transaction opens a new one."""
-        assert self._sqlite is not None
-        connection = self._connection
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._connection = self._sqlite.connect()
-        try:
-            with connection.begin():
-                return work(connection)
-        except BaseException:
-            if connection.invalidated or connection.closed:
-                self._connection = None
-            raise
+        """On SQLite's thread: `work` in a transaction on the thread's kept connection."""
+        connection = self._kept.get()
+        with connection.begin():
+            return work(connection)
 
     async def ping(self) -> bool:
         try:

@@ -21,29 +21,25 @@ T = TypeVar("T")
 BUSY = object()  # a quick read SQLite would have made wait
 
 
-class QuickReader:
-    """SQLite's connection for quick reads on the event loop's thread: opened when first
-    used, kept, and told never to wait for a lock (busy_timeout 0)."""
+class KeptConnection:
+    """One connection of a (sync) engine, for one thread: opened when first needed and kept
+    (a checkout and check-in per transaction cost more than the SQL); one that failed
+    (closed or invalidated) is replaced by a new one at the next `get`."""
 
-    def __init__(self, engine: Engine) -> None:
-        # Its own engine: the thread's StaticPool hands every caller its one connection.
-        self._engine = create_engine(
-            engine.url, connect_args={"check_same_thread": False}, poolclass=StaticPool
-        )
+    def __init__(
+        self, engine: Engine, on_open: Callable[[Connection], None] | None = None
+    ) -> None:
+        self._engine = engine
+        self._on_open = on_open
         self._connection: Connection | None = None
 
-    def read(self, work: Callable[[Connection], T]) -> T | object:
+    def get(self) -> Connection:
         connection = self._connection
         if connection is None or connection.closed or connection.invalidated:
             connection = self._connection = self._engine.connect()
-            connection.exec_driver_sql("PRAGMA busy_timeout=0")
-            connection.commit()
-        try:
-            with connection.begin():
-                return work(connection)
-        except OperationalError:  # busy (or worse): the thread's read waits, or says
-            self.close()
-            return BUSY
+            if self._on_open is not None:
+                self._on_open(connection)
+        return connection
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -51,8 +47,34 @@ class QuickReader:
             with contextlib.suppress(Exception):
                 connection.close()
 
+
+def _never_wait(connection: Connection) -> None:
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    connection.commit()
+
+
+class QuickReader:
+    """SQLite's connection for quick reads on the event loop's thread, told never to wait
+    for a lock (busy_timeout 0)."""
+
+    def __init__(self, engine: Engine) -> None:
+        # Its own engine: the thread's StaticPool hands every caller its one connection.
+        self._engine = create_engine(
+            engine.url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+        self._kept = KeptConnection(self._engine, on_open=_never_wait)
+
+    def read(self, work: Callable[[Connection], T]) -> T | object:
+        connection = self._kept.get()
+        try:
+            with connection.begin():
+                return work(connection)
+        except OperationalError:  # busy (or worse): the thread's read waits, or says
+            self._kept.close()
+            return BUSY
+
     def dispose(self) -> None:
-        self.close()
+        self._kept.close()
         self._engine.dispose()
 
 
