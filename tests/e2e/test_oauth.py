@@ -192,8 +192,7 @@ async def uninstall(h: Harness, event_id: str) -> None:
             }
         ],
     }
-    status, _, _ = await h.post(json.dumps(event).encode(), "application/json")
-    assert status == 200
+    assert await h.event(event) == 200
 
     async def gone() -> bool:
         return await rows(h, "installations") == "" and await rows(h, "links") == ""
