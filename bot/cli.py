@@ -1,6 +1,6 @@
 """The command line: serve, socket, migrate, link, unlink, users, check, audit, rotate-key, …
 
-Each verb's work is in `bot/cli_verbs.py`; here are the verbs' names, arguments, settings
+Each verb's work is in `bot/admin/verbs.py`; here are the verbs' names, arguments, settings
 mode and exit codes (0 done, 1 a `Failure`, 2 bad settings, 130 interrupted)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from bot.cli_verbs import (
+from bot.admin.verbs import (
     Failure,
     audit,
     check,
@@ -35,7 +35,7 @@ Verb = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 def _run_server(verb: str, settings: Settings, wire: Wiring) -> int:
     """serve (HTTP) or socket (Socket Mode), until stopped."""
     from bot import socket_mode, web
-    from bot.migrate import SchemaBehind
+    from bot.storage.migrate import SchemaBehind
 
     try:
         (web.run if verb == "serve" else socket_mode.run)(settings, wire)

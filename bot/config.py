@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError as SourceError
 
-from bot.rescue import TEXT_FIELDS
+from bot.rescue.client import TEXT_FIELDS
 
 DEFAULT_DATABASE_FILE = "rescue_pin.sqlite3"
 
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         region = raw.strip().upper()
         if not region:
             return None
-        import phonenumbers  # here: only a region set needs it (bot/lens_sms.py says why)
+        import phonenumbers  # here: only a region set needs it (bot/rescue/sms.py says why)
 
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError("must be a two-letter region code, e.g. DE or US")

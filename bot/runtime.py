@@ -15,19 +15,19 @@ import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import slack_calls
 from bot.config import Settings
 from bot.crypto import load_cipher
-from bot.lens_sms import LanguageMemory
+from bot.installs.tenancy import OrgDirectory, request_token
 from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT
-from bot.rescue import RescueClient
-from bot.slack_calls import SlackClient
-from bot.store import Store
-from bot.tenancy import OrgDirectory, request_token
+from bot.pins.store import Store
+from bot.rescue.client import RescueClient
+from bot.rescue.sms import LanguageMemory
+from bot.slack import calls as slack_calls
+from bot.slack.calls import SlackClient
 
 if TYPE_CHECKING:
-    from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+    from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
 
 log = get_logger(__name__)
 
@@ -57,7 +57,7 @@ def settle_heap() -> None:
 
 
 class RuntimeWebClient(SlackClient):
-    """The Web API client of the process (see bot.slack_calls.SlackClient).
+    """The Web API client of the process (see bot.slack.calls.SlackClient).
 
     Its token is the request's own installation's when one is serving (OAuth: set by
     bot.web for the request and the tasks it starts), else the one it was made with.
@@ -73,7 +73,7 @@ class RuntimeWebClient(SlackClient):
 
 
 class OrgTeamsUnavailable(Exception):
-    """auth.teams.list failed; the message says how (bot.slack_calls' fault and error)."""
+    """auth.teams.list failed; the message says how (bot.slack.calls' fault and error)."""
 
 
 class RequestsUnderWay:
@@ -174,15 +174,15 @@ class Runtime:
             base_url=settings.slack_api_url,
             session=http,
             # For Bolt's own calls (auth.test, before the ack): Slack waits 3 seconds for that.
-            # bot.slack_calls gives each of its calls a timeout of its own.
+            # bot.slack.calls gives each of its calls a timeout of its own.
             call_timeout=2.5,
             logger=logging.getLogger("slack_sdk.web"),
-            retry_handlers=[],  # bot.slack_calls retries, knowing which calls may repeat
+            retry_handlers=[],  # bot.slack.calls retries, knowing which calls may repeat
         )
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
         runtime = cls(settings, http, store, rescue, slack)
         if settings.oauth_enabled:
-            from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
+            from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
 
             runtime.installations = DatabaseInstallationStore(store.database, cipher)
             runtime.oauth_states = DatabaseOAuthStateStore(store.database)

@@ -10,10 +10,10 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot import slack_calls
 from bot.config import Settings
 from bot.logs import get_logger, new_request_id
 from bot.runtime import Runtime, new_event_loop, settle_heap
+from bot.slack import calls as slack_calls
 from bot.web import DRAIN_SECONDS, Wiring, build_bolt
 
 log = get_logger(__name__)

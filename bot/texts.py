@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.lens_sms import PhoneProblem
-from bot.rescue import AuthOutcome, Kind, Outcome
+from bot.rescue.client import AuthOutcome, Kind, Outcome
+from bot.rescue.sms import PhoneProblem
 
 KIND_NAME = {Kind.RESCUE: "Rescue remote support", Kind.LENS: "Rescue Lens camera"}
 KIND_SHORT = {Kind.RESCUE: "Rescue", Kind.LENS: "Rescue Lens"}

@@ -25,13 +25,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import oauth, sessions, slack_calls, texts
-from bot.audit import purge_forever
+from bot import texts
+from bot.audit.export import purge_forever
 from bot.config import Settings
+from bot.installs import oauth
+from bot.installs.tenancy import request_token
 from bot.logs import get_logger, new_request_id
 from bot.metrics import CONTENT_TYPE, EVENTS, SESSION_POSTS, render
 from bot.runtime import Runtime, new_event_loop, settle_heap
-from bot.tenancy import request_token
+from bot.sessions import follow as sessions
+from bot.slack import calls as slack_calls
 
 log = get_logger(__name__)
 
@@ -116,7 +119,8 @@ BOLT_CALL_SECONDS = 2.5
 
 class BoundedClient(AsyncMiddleware):
     """Bolt builds a plain AsyncWebClient for every request (`AsyncApp._init_context`) and
-    authorizes with it: auth.test, in OAuth mode once per token (bot.oauth keeps the answer).
+    authorizes with it: auth.test, in OAuth mode once per token (bot.installs.oauth keeps the
+    answer).
     On the process's shared session that client waits up to aiohttp's 300 s default. This
     swaps in a SlackClient with the same token, session and headers, and a timeout; Bolt sets
     tokens on whatever client the context holds, so the step's own token and the
@@ -142,7 +146,7 @@ def bounded(plain: AsyncWebClient) -> slack_calls.SlackClient:
     client = object.__new__(slack_calls.SlackClient)
     client.__dict__.update(vars(plain))
     client.default_params = dict(plain.default_params)  # team_id: this request's own
-    client.retry_handlers = []  # bot.slack_calls retries, knowing which calls may repeat
+    client.retry_handlers = []  # bot.slack.calls retries, knowing which calls may repeat
     client.call_timeout = BOLT_CALL_SECONDS
     return client
 

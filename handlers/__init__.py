@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import modals, texts, workflow_step
-from bot.rescue import Kind
+from bot import texts
+from bot.pins import modals
+from bot.rescue.client import Kind
 from bot.runtime import Runtime
-from bot.session_messages import SESSION_POST_ACTION
+from bot.sessions.messages import SESSION_POST_ACTION
+from bot.workflow import step as workflow_step
 from handlers import home, installs, link, pin, session, share, workflow
 from handlers.acks import answering
 from handlers.listening import ProvideRuntime, on_error

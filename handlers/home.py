@@ -7,8 +7,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import home, tenancy, texts
-from bot.rescue import Kind
+from bot import texts
+from bot.home import view as home
+from bot.installs import tenancy
+from bot.rescue.client import Kind
 from handlers.listening import acknowledge, open_pin_modal_if_ready, runtime_of, serving
 
 

@@ -7,10 +7,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import home, linking, messages, modals, texts
-from bot.deliver import deliver
-from bot.modals import AUTHCODE_BLOCK, ModalState
-from bot.rescue import Kind
+from bot import texts
+from bot.home import view as home
+from bot.linking import link as linking
+from bot.pins import messages, modals
+from bot.pins.modals import AUTHCODE_BLOCK, ModalState
+from bot.rescue.client import Kind
+from bot.slack.deliver import deliver
 from handlers.listening import Asker, acknowledge, identify, open_modal, runtime_of
 
 LINK_COMMAND = "/rescue-pin link"

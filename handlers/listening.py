@@ -17,15 +17,19 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot import linking, messages, slack_calls, tenancy, texts
-from bot.database import StoreUnavailable
-from bot.deliver import deliver
-from bot.identity import MalformedPayload, Requester, requester
-from bot.lens_sms import DEFAULT_LANG_CODE, lang_code_for_locale
+from bot import texts
+from bot.installs import tenancy
+from bot.linking import link as linking
 from bot.logs import get_logger
-from bot.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
-from bot.rescue import Kind
+from bot.pins import messages
+from bot.pins.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState, pin_modal
+from bot.rescue.client import Kind
+from bot.rescue.sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.runtime import Runtime
+from bot.slack import calls as slack_calls
+from bot.slack.deliver import deliver
+from bot.slack.identity import MalformedPayload, Requester, requester
+from bot.storage.database import StoreUnavailable
 
 log = get_logger(__name__)
 
@@ -67,7 +71,7 @@ class Asker:
     locale: str | None = None  # when Slack put the user's locale in the payload
 
     async def deliver(self, message: messages.Message) -> bool:
-        """Privately to the asker: bot.deliver.deliver, with what this request knows."""
+        """Privately to the asker: bot.slack.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
 
 

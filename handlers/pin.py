@@ -1,5 +1,5 @@
 """Asking for a PIN: /rescue-pin and /lens-pin, the two shortcuts, the PIN modal's submit,
-and the retry without the console. Each acks first, then hands over to bot.pin_request."""
+and the retry without the console. Each acks first, then hands over to bot.pins.request."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import linking, messages, modals, texts
-from bot.deliver import deliver
-from bot.identity import MalformedPayload, Requester, requester
+from bot import texts
+from bot.linking import link as linking
 from bot.logs import get_logger
-from bot.message_words import message_words
-from bot.modals import ModalState
-from bot.pin_request import request_pin
-from bot.prefill import command_prefill, display_name, message_prefill
-from bot.rescue import Kind, SessionRequest
+from bot.pins import messages, modals
+from bot.pins.modals import ModalState
+from bot.pins.prefill import command_prefill, display_name, message_prefill
+from bot.pins.request import request_pin
+from bot.rescue.client import Kind, SessionRequest
+from bot.slack.deliver import deliver
+from bot.slack.identity import MalformedPayload, Requester, requester
+from bot.slack.message_words import message_words
 from handlers import link
 from handlers.listening import (
     acknowledge,

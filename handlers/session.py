@@ -7,7 +7,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import messages, sessions
+from bot.pins import messages
+from bot.sessions import follow as sessions
 from handlers.listening import acknowledge, button_value
 
 

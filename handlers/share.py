@@ -6,7 +6,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import messages, sharing
+from bot.pins import messages
+from bot.sharing import share as sharing
 from handlers.listening import acknowledge, button_value
 
 

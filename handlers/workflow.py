@@ -17,16 +17,20 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, slack_calls, slack_policies, texts, workflow_step
-from bot.database import StoreUnavailable
-from bot.identity import Requester
+from bot import texts
 from bot.logs import get_logger
-from bot.pin_request import request_pin
-from bot.rescue import PinResult, SessionRequest
+from bot.pins import messages
+from bot.pins.request import request_pin
+from bot.rescue.client import PinResult, SessionRequest
 from bot.runtime import Runtime
-from bot.schema import StepRun
-from bot.step_run_store import StepState
-from bot.workflow_step import StepInputError, StepInputs
+from bot.slack import calls as slack_calls
+from bot.slack import policies as slack_policies
+from bot.slack.identity import Requester
+from bot.storage.database import StoreUnavailable
+from bot.storage.schema import StepRun
+from bot.workflow import step as workflow_step
+from bot.workflow.step import StepInputError, StepInputs
+from bot.workflow.store import StepState
 from handlers.listening import Asker, acknowledge, runtime_of, serving
 
 log = get_logger(__name__)

@@ -14,9 +14,9 @@ from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
 from bot.crypto import Cipher
-from bot.installations import DatabaseInstallationStore, DatabaseOAuthStateStore
-from bot.owner_store import Forgotten
-from bot.store import Store
+from bot.installs.owners import Forgotten
+from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.pins.store import Store
 from tests.support.settings import driver_url
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"

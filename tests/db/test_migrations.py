@@ -11,11 +11,11 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import migrate
 from bot.crypto import Cipher
-from bot.engines import create_engine
-from bot.schema import metadata
-from bot.store import Store
+from bot.pins.store import Store
+from bot.storage import migrate
+from bot.storage.engines import create_engine
+from bot.storage.schema import metadata
 from tests.support.postgres import reset_pg
 from tests.support.settings import driver_url
 
@@ -47,7 +47,7 @@ async def test_the_migrations_build_exactly_the_tables_the_code_uses(database_ur
 
 
 def test_the_revision_list_is_the_migration_scripts() -> None:
-    # bot.migrate names the revisions so that starting never imports Alembic.
+    # bot.storage.migrate names the revisions so that starting never imports Alembic.
     scripts = migrate.scripts()
     assert [rev.revision for rev in reversed(list(scripts.walk_revisions()))] == list(
         migrate.REVISIONS

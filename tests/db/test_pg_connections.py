@@ -10,11 +10,11 @@ import asyncpg
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import engines
 from bot.crypto import Cipher
-from bot.database import StoreUnavailable
-from bot.schema import Method
-from bot.store import Store
+from bot.pins.store import Store
+from bot.storage import engines
+from bot.storage.database import StoreUnavailable
+from bot.storage.schema import Method
 from tests.support import postgres
 from tests.support.settings import driver_url
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.database import now
-from bot.schema import step_runs
-from bot.step_run_store import StepState
-from bot.store import Store
+from bot.pins.store import Store
+from bot.storage.database import now
+from bot.storage.schema import step_runs
+from bot.workflow.store import StepState
 
 STALE = timedelta(seconds=40)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot import texts
-from bot.rescue import Outcome
+from bot.rescue.client import Outcome
 from tests.support.fakes import CuttableProxy, FakeRescue, FakeSlack
 from tests.support.harness import (
     Harness,

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from bot import texts
-from bot.database import now
+from bot.storage.database import now
 from tests.support.harness import Harness, open_and_submit, open_home, published, running_app
 from tests.support.reading import message_text
 from tests.support.settings import TEAM

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pytest
 
 from bot import texts
-from bot.lens_sms import LANG_CODES
-from bot.modals import RETRY_ACTION
-from bot.rescue import Outcome
+from bot.pins.modals import RETRY_ACTION
+from bot.rescue.client import Outcome
+from bot.rescue.sms import LANG_CODES
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
@@ -128,7 +128,7 @@ async def test_a_locale_in_the_payload_is_used_without_asking_slack(harness: Har
 async def test_an_impossible_number_is_an_inline_error_and_rescue_is_not_called(
     harness: Harness, typed: str, problem: str
 ) -> None:
-    from bot.lens_sms import PhoneProblem
+    from bot.rescue.sms import PhoneProblem
 
     await harness.link("U1", AUTHCODE)
     _, status, body = await lens_submit(harness, typed)

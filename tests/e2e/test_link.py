@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.schema import Method
+from bot.rescue.client import AuthOutcome
+from bot.storage.schema import Method
 from tests.support.harness import Harness, running_app
 from tests.support.reading import message_text
 from tests.support.settings import TEAM
@@ -102,7 +103,7 @@ async def test_a_wrong_password_is_an_inline_error(harness: Harness) -> None:
     )
     answer = json.loads(body)
     assert answer["errors"] == {
-        "pwd": texts.SIGNIN_FAILED[__import__("bot.rescue").rescue.AuthOutcome.INVALID]
+        "pwd": texts.SIGNIN_FAILED[AuthOutcome.INVALID]
     }
     assert "wrong-one" not in body
     assert await harness.runtime.store.links() == []

@@ -21,7 +21,8 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot import oauth, texts
+from bot import texts
+from bot.installs import oauth
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.oauth_install import install_over_http

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot import texts
-from bot.rescue import FIELD_LIMITS, Outcome
+from bot.rescue.client import FIELD_LIMITS, Kind, Outcome
 from tests.support.harness import Harness, open_and_submit, running_app, settled
 from tests.support.reading import input_blocks, message_text
 from tests.support.slack_payloads import state_values
@@ -84,7 +84,7 @@ async def test_lens_uses_the_lens_page_and_the_lens_words(harness: Harness) -> N
     shown = message_text(message)
     assert "Rescue Lens" in shown and "LogMeIn123.com" not in shown
     view = harness.slack.calls_to("views.open")[0].params["view"]
-    assert view["title"]["text"] == texts.MODAL_TITLE[__import__("bot.rescue").rescue.Kind.LENS]
+    assert view["title"]["text"] == texts.MODAL_TITLE[Kind.LENS]
 
 
 async def test_an_over_long_field_is_an_inline_error_and_nothing_is_sent(harness: Harness) -> None:

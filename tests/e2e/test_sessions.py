@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot import audit, texts
+from bot import texts
+from bot.audit import export as audit
 from bot.config import Settings
-from bot.database import now
 from bot.metrics import SESSION_POSTS
-from bot.modals import SHARE_ACTION
-from bot.schema import sessions
-from bot.session_messages import SESSION_POST_ACTION
-from bot.session_post import is_reference
+from bot.pins.modals import SHARE_ACTION
+from bot.sessions.messages import SESSION_POST_ACTION
+from bot.sessions.post import is_reference
+from bot.storage.database import now
+from bot.storage.schema import sessions
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, published, running_app
@@ -99,7 +100,7 @@ async def db_row(h: Harness, reference: str) -> Any:
 
 async def all_stored(h: Harness) -> str:
     """Every row of every table, as text: what the database holds."""
-    from bot.schema import metadata
+    from bot.storage.schema import metadata
 
     db = h.runtime.store._db  # noqa: SLF001
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from bot import texts
-from bot.database import now
-from bot.modals import RETRY_ACTION, SHARE_ACTION
+from bot.pins.modals import RETRY_ACTION, SHARE_ACTION
+from bot.storage.database import now
 from tests.support.harness import Harness, open_and_submit
 from tests.support.reading import buttons, message_text
 

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import insert
 
 from bot import texts
-from bot.database import now
-from bot.modals import LINK_CALLBACK, RETRY_ACTION, SHARE_ACTION
-from bot.schema import retries
+from bot.pins.modals import LINK_CALLBACK, RETRY_ACTION, SHARE_ACTION
+from bot.storage.database import now
+from bot.storage.schema import retries
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import (
     Harness,

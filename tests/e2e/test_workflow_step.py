@@ -109,7 +109,7 @@ async def test_an_unlinked_agent_is_told_how_to_link_and_the_step_waits(harness:
 async def test_a_rescue_failure_gives_the_usual_sentence_and_a_way_to_try_again(
     harness: Harness,
 ) -> None:
-    from bot.rescue import Outcome
+    from bot.rescue.client import Outcome
 
     await harness.link(AGENT, AUTHCODE)
     harness.rescue.answers[AUTHCODE] = "OUTOFPINCODES"

@@ -187,8 +187,8 @@ async def test_installations_are_listed_without_tokens(tmp_path: Path) -> None:
     from slack_sdk.oauth.installation_store.models.installation import Installation
 
     from bot.crypto import Cipher
-    from bot.installations import DatabaseInstallationStore
-    from bot.store import Store
+    from bot.installs.store import DatabaseInstallationStore
+    from bot.pins.store import Store
 
     key = Fernet.generate_key().decode()
     empty = await run(tmp_path, "installations", ENCRYPTION_KEY=key)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot import migrate
+from bot.storage import migrate
 from tests.support.postgres import reset_pg
 from tests.support.processes import BotProcess
 

@@ -48,7 +48,7 @@ def drop_database(url: str) -> None:
 
 async def reset_pg(url: str, migrated: bool = True) -> None:
     """An empty database, then (as the release phase would) migrated to head."""
-    from bot import migrate
+    from bot.storage import migrate
 
     engine = create_async_engine(_driver_url(url))
     try:

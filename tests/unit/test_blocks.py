@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import home, messages, modals, texts
-from bot.home import HomeRow
-from bot.messages import PinDetails
-from bot.modals import ModalState
-from bot.rescue import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
+from bot import texts
+from bot.home import view as home
+from bot.home.view import HomeRow
+from bot.pins import messages, modals
+from bot.pins.messages import PinDetails
+from bot.pins.modals import ModalState
+from bot.rescue.client import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
 from tests.support.blockkit import message_problems, view_problems
 
 

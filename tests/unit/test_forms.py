@@ -1,8 +1,9 @@
 """Reading and validating what people typed: pure, no mocks."""
 
-from bot import modals, texts
-from bot.prefill import command_prefill
-from bot.rescue import FIELD_LIMITS
+from bot import texts
+from bot.pins import modals
+from bot.pins.prefill import command_prefill
+from bot.rescue.client import FIELD_LIMITS
 from tests.support.slack_payloads import state_values
 
 

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.lens_sms import (
+from bot.rescue.client import Kind, Outcome, SessionRequest, parse_sms_answer
+from bot.rescue.sms import (
     LANG_CODES,
     PHONE_MAX_LENGTH,
     LanguageMemory,
@@ -19,7 +20,6 @@ from bot.lens_sms import (
     split_sms_result,
     valid_lang_code,
 )
-from bot.rescue import Kind, Outcome, SessionRequest, parse_sms_answer
 
 
 @pytest.mark.parametrize(

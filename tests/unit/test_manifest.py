@@ -45,7 +45,7 @@ def test_scopes_are_what_the_app_uses() -> None:
 
 
 def test_shortcuts_and_home_are_declared() -> None:
-    from bot.modals import GLOBAL_SHORTCUT, MESSAGE_SHORTCUT
+    from bot.pins.modals import GLOBAL_SHORTCUT, MESSAGE_SHORTCUT
 
     data = manifest()
     shortcuts = {s["callback_id"]: s["type"] for s in data["features"]["shortcuts"]}
@@ -57,7 +57,7 @@ def test_shortcuts_and_home_are_declared() -> None:
 
 
 def test_the_workflow_step_is_declared_as_the_app_handles_it() -> None:
-    from bot.workflow_step import FUNCTION_CALLBACK, STEP_FIELDS
+    from bot.workflow.step import FUNCTION_CALLBACK, STEP_FIELDS
 
     data = manifest()
     assert data["settings"]["org_deploy_enabled"] is True  # custom steps need an org-ready app
@@ -81,7 +81,7 @@ def test_the_workflow_step_is_declared_as_the_app_handles_it() -> None:
 
 
 def test_grid_and_oauth_installation_are_turned_on() -> None:
-    from bot import oauth
+    from bot.installs import oauth
 
     data = manifest()
     assert data["settings"]["org_deploy_enabled"] is True

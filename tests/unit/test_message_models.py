@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot import messages
-from bot.messages import PinDetails
-from bot.rescue import Kind
+from bot.pins import messages
+from bot.pins.messages import PinDetails
+from bot.rescue.client import Kind
 
 
 def through_models(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.message_words import message_words
+from bot.slack.message_words import message_words
 
 # As Slack's editor sends a message: `text` empty, the words in one rich_text block.
 EDITOR_MESSAGE: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.rescue import (
+from bot.rescue.client import (
     AuthOutcome,
     Kind,
     Outcome,

@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot import texts
-from bot.rescue import Kind
-from bot.session_messages import (
+from bot.rescue.client import Kind
+from bot.sessions.messages import (
     NOTES_CHUNKS,
     SESSION_POST_ACTION,
     SessionView,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.session_post import (
+from bot.sessions.post import (
     MAX_SESSION_ID,
     Malformed,
     Phase,

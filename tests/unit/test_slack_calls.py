@@ -17,9 +17,10 @@ from aiohttp.client_reqrep import ConnectionKey
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot import slack_calls, slack_policies
-from bot.slack_calls import run
-from bot.slack_policies import (
+from bot.slack import calls as slack_calls
+from bot.slack import policies as slack_policies
+from bot.slack.calls import run
+from bot.slack.policies import (
     Fault,
     Outcome,
     Policy,

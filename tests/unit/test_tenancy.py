@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.identity import Requester
-from bot.tenancy import Installed, OrgDirectory, installed, who_is_asking, workspace_of
+from bot.installs.tenancy import Installed, OrgDirectory, installed, who_is_asking, workspace_of
+from bot.slack.identity import Requester
 
 ORG_EVENT = {
     "team_id": "T2",

@@ -1,0 +1,280 @@
+"""What each admin verb does (link, unlink, users, link-sso, migrate, check, audit,
+rotate-key, installations, genkey): `bot/cli.py` parses the command line and runs one of them.
+Each verb opens the store through `open_store` and fails with a one-line `Failure`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.pins.store import Store
+
+
+class Failure(Exception):
+    """A one-line reason; the command exits 1 with it."""
+
+
+def _stdin_secret(prompt: str) -> str:
+    # Never argv: ps and shell history keep it. Never echoed on a terminal.
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
+
+
+@asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[Store]:
+    """The store for one verb, closed when the verb is done with it."""
+    store = await _open(settings)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _open(settings: Settings) -> Store:
+    from bot.crypto import CryptoError, load_cipher
+    from bot.pins.store import Store
+    from bot.storage.migrate import SchemaBehind
+
+    try:
+        cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
+    except CryptoError as error:
+        raise Failure(str(error)) from None
+    if created:
+        print(
+            f"Created the encryption key file {created} (mode 0600): back it up.", file=sys.stderr
+        )
+    try:
+        return await Store.open(settings.sqlalchemy_url, cipher)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+    except Exception as error:  # any driver error: its kind, never the URL (it has a password)
+        raise Failure(f"cannot open the database ({type(error).__name__})") from None
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.storage import migrate as schema
+    from bot.storage.engines import create_engine
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        before, after = await schema.upgrade(engine)
+    except Exception as error:  # never the URL: it may hold a password
+        raise Failure(f"migration failed ({type(error).__name__}); nothing was changed") from None
+    finally:
+        await engine.dispose()
+    if before == after:
+        print(f"The database schema is already at {after}.")
+    else:
+        print(f"Migrated the database schema from {before or 'nothing'} to {after}.")
+    return 0
+
+
+async def _installed_team(settings: Settings) -> str:
+    from bot.slack import calls as slack_calls
+    from bot.slack import policies as slack_policies
+
+    if settings.slack_bot_token is None:
+        raise Failure(
+            "SLACK_BOT_TOKEN is missing: it is needed to learn the workspace (or pass --team)."
+        )
+    client = slack_calls.SlackClient(
+        settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        retry_handlers=[],
+    )
+    answer = await slack_calls.call(client, "auth.test")
+    if answer.fault is slack_policies.Fault.SLACK_ERROR:
+        raise Failure(f"Slack refused auth.test ({answer.error}); pass --team T…")
+    if not answer.ok:
+        raise Failure(f"cannot reach Slack ({answer.fault}: {answer.error}); pass --team T…")
+    # An org-wide (Enterprise Grid) token: links belong to the organisation.
+    team = answer.get("enterprise_id") if answer.get("is_enterprise_install") else None
+    team = team or answer.get("team_id")
+    if not isinstance(team, str):
+        raise Failure("Slack's auth.test named no team; pass --team T…")
+    return team
+
+
+def _user_id(raw: str) -> str:
+    if not raw or not raw.isalnum() or raw[0] not in "UW":
+        raise Failure(f"{raw!r} is not a Slack user ID (they look like U0123ABCD)")
+    return raw
+
+
+async def link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import register_secrets
+    from bot.storage.schema import Method
+
+    user = _user_id(args.user)
+    authcode = _stdin_secret("Authcode (not shown): ")
+    if not authcode:
+        raise Failure("no authcode on standard input")
+    register_secrets([authcode])
+    team = args.team or await _installed_team(settings)
+    async with open_store(settings) as store:
+        await store.link(team, user, authcode, Method.CLI, by="cli")
+    print(f"Linked {user} in {team}.")
+    return 0
+
+
+async def unlink(args: argparse.Namespace, settings: Settings) -> int:
+    user = _user_id(args.user)
+    team = args.team or await _installed_team(settings)
+    async with open_store(settings) as store:
+        gone = await store.unlink(team, user)
+    print(f"Unlinked {user} in {team}." if gone else f"{user} in {team} was not linked.")
+    return 0 if gone else 1
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+async def users(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_store(settings) as store:
+        rows = await store.links(args.team)
+    if not rows:
+        print("No linked users.")
+        return 0
+    header = ("TEAM", "USER", "LINKED", "HOW", "LAST USED", "LAST OUTCOME")
+    table = [header] + [
+        (
+            r.team_id,
+            r.user_id,
+            _when(r.linked_at),
+            r.method,
+            _when(r.last_used_at),
+            r.last_outcome or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 0
+
+
+async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.linking import link as linking
+    from bot.runtime import Runtime
+
+    if not settings.sso_enabled:
+        raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
+    team = args.team or await _installed_team(settings)
+    wanted = [_user_id(u) for u in args.users]
+    runtime = await Runtime.start(settings)
+    try:
+        members = await linking.members(runtime, wanted)
+        done = await linking.link_members_by_sso(runtime, team, members, args.relink)
+    except linking.MembersUnlisted as error:
+        raise Failure(f"Slack refused users.list ({error})") from None
+    finally:
+        await runtime.stop()
+    print(
+        f"Linked {len(done.linked)}; already linked {len(done.skipped)};"
+        f" not linked {len(done.refused)}."
+    )
+    for user_id in done.linked:
+        print(f"  linked      {user_id}")
+    for user_id, reason in done.refused:
+        print(f"  not linked  {user_id}: {reason}")
+    return 0 if not done.refused else 3
+
+
+async def audit(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.audit import export as trail
+
+    try:
+        since = datetime.fromisoformat(args.since)
+    except ValueError:
+        raise Failure(f"--since {args.since!r} is not a date (YYYY-MM-DD)") from None
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    async with open_store(settings) as store:
+        rows = list(reversed(await store.audit_rows(since=since, user_id=args.user)))
+    sys.stdout.write(trail.to_csv(rows) if args.format == "csv" else trail.to_json(rows))
+    return 0
+
+
+async def rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.crypto import CryptoError, load_cipher
+    from bot.installs.store import DatabaseInstallationStore
+
+    async with open_store(settings) as store:
+        try:
+            count = await store.rotate_key()
+            cipher, _ = load_cipher(settings.encryption_key, settings.sqlite_path)
+            installs = await DatabaseInstallationStore(store.database, cipher).rotate_key()
+        except CryptoError as error:
+            raise Failure(str(error)) from None
+    print(
+        f"Re-encrypted {count} authcode(s) and the tokens of {installs} installation(s) "
+        "with the first key of ENCRYPTION_KEY."
+    )
+    return 0
+
+
+async def installations(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.crypto import load_cipher
+    from bot.installs.store import DatabaseInstallationStore
+
+    async with open_store(settings) as store:
+        cipher, _ = load_cipher(settings.encryption_key, settings.sqlite_path)
+        found = await DatabaseInstallationStore(store.database, cipher).listing()
+    if not found:
+        print(
+            "No OAuth installations."
+            if settings.oauth_enabled
+            else "No OAuth installations "
+            "(this app runs with SLACK_BOT_TOKEN; set SLACK_CLIENT_ID/SECRET for OAuth)."
+        )
+        return 0
+    print("owner\tkind\tname\tinstalled_at\tinstaller\ttoken_rotation\ttoken_expires_at")
+    for info in found:
+        expires = (
+            datetime.fromtimestamp(info.bot_token_expires_at, UTC).isoformat()
+            if info.bot_token_expires_at
+            else "-"
+        )
+        print(
+            "\t".join(
+                (
+                    info.owner,
+                    "organisation" if info.org_wide else "workspace",
+                    info.name or "-",
+                    info.installed_at.isoformat(timespec="seconds"),
+                    info.installer or "-",
+                    "on" if info.rotating else "off",
+                    expires,
+                )
+            )
+        )
+    return 0
+
+
+async def check(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_store(settings) as store:
+        reachable = await store.ping()
+    if not reachable:
+        raise Failure("the database is not reachable")
+    print("Settings OK; the database is reachable.")
+    return 0
+
+
+async def genkey(args: argparse.Namespace, settings: Settings) -> int:
+    from cryptography.fernet import Fernet
+
+    print(Fernet.generate_key().decode())
+    return 0

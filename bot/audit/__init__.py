@@ -1,0 +1,1 @@
+"""The audit trail: rows, export and retention."""

@@ -1,0 +1,1 @@
+"""Installations: OAuth, Enterprise Grid tenancy, uninstalls."""

@@ -1,0 +1,1 @@
+"""Linking a Slack user to a Rescue authcode."""

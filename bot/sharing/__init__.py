@@ -1,0 +1,1 @@
+"""Sharing a PIN into its conversation: one explicit click by its requester."""

@@ -1,0 +1,1 @@
+"""Storage: schema, engines, the database (group commit), prepared hot path, migrations."""

@@ -1,0 +1,107 @@
+"""Connections the database layer keeps open between uses (bot/storage/database.py uses them).
+
+SQLite's quick reader lives on the event loop's thread; PostgreSQL's group-commit taker
+holds one connection from batch to batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import StaticPool
+
+T = TypeVar("T")
+
+BUSY = object()  # a quick read SQLite would have made wait
+
+
+class KeptConnection:
+    """One connection of a (sync) engine, for one thread: opened when first needed and kept
+    (a checkout and check-in per transaction cost more than the SQL); one that failed
+    (closed or invalidated) is replaced by a new one at the next `get`."""
+
+    def __init__(
+        self, engine: Engine, on_open: Callable[[Connection], None] | None = None
+    ) -> None:
+        self._engine = engine
+        self._on_open = on_open
+        self._connection: Connection | None = None
+
+    def get(self) -> Connection:
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+            if self._on_open is not None:
+                self._on_open(connection)
+        return connection
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
+def _never_wait(connection: Connection) -> None:
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    connection.commit()
+
+
+class QuickReader:
+    """SQLite's connection for quick reads on the event loop's thread, told never to wait
+    for a lock (busy_timeout 0)."""
+
+    def __init__(self, engine: Engine) -> None:
+        # Its own engine: the thread's StaticPool hands every caller its one connection.
+        self._engine = create_engine(
+            engine.url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+        self._kept = KeptConnection(self._engine, on_open=_never_wait)
+
+    def read(self, work: Callable[[Connection], T]) -> T | object:
+        connection = self._kept.get()
+        try:
+            with connection.begin():
+                return work(connection)
+        except OperationalError:  # busy (or worse): the thread's read waits, or says
+            self._kept.close()
+            return BUSY
+
+    def dispose(self) -> None:
+        self._kept.close()
+        self._engine.dispose()
+
+
+class HeldConnection:
+    """A PostgreSQL connection kept from one transaction to the next by the group-commit
+    taker; checked out when first needed, and given back once anything but a write's own
+    data (an IntegrityError) fails on it, so that a broken one is never used again."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def transaction(self, work: Callable[[Connection], T]) -> T:
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        connection = self._connection
+        try:
+            async with connection.begin():
+                return await connection.run_sync(work)
+        except IntegrityError:
+            raise
+        except BaseException:
+            await self.release()
+            raise
+
+    async def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()

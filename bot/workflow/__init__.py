@@ -1,0 +1,1 @@
+"""The Workflow Builder step `request_rescue_pin`."""
