@@ -238,8 +238,8 @@ async def cprofiles_written(targets: list[Target], workdir: Path) -> None:
 async def link_agents(env: dict[str, str], agents: int) -> None:
     from bot.config import Settings
     from bot.crypto import Cipher
-    from bot.pins.store import Store
     from bot.storage.schema import Method
+    from bot.store import Store
 
     url = Settings(_env_file=None, database_url=env["DATABASE_URL"]).sqlalchemy_url  # type: ignore[call-arg]
     store = await Store.open(url, Cipher([env["ENCRYPTION_KEY"]]))

@@ -20,11 +20,11 @@ from bot.crypto import load_cipher
 from bot.installs.tenancy import OrgDirectory, request_token
 from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT
-from bot.pins.store import Store
 from bot.rescue.client import RescueClient
 from bot.rescue.sms import LanguageMemory
 from bot.slack import calls as slack_calls
 from bot.slack.calls import SlackClient
+from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore

@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 
 from bot import logs
 from bot.crypto import Cipher
-from bot.pins.store import Store
+from bot.store import Store
 from tests.support import postgres, sweep
 from tests.support.fakes import FakeRescue, FakeSlack, FakeSocketMode
 from tests.support.harness import Harness, running_app

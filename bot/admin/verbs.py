@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.pins.store import Store
+    from bot.store import Store
 
 
 class Failure(Exception):
@@ -41,8 +41,8 @@ async def open_store(settings: Settings) -> AsyncIterator[Store]:
 
 async def _open(settings: Settings) -> Store:
     from bot.crypto import CryptoError, load_cipher
-    from bot.pins.store import Store
     from bot.storage.migrate import SchemaBehind
+    from bot.store import Store
 
     try:
         cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)

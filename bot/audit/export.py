@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import timedelta
 
+from bot.audit.store import AuditStore
 from bot.logs import get_logger
-from bot.pins.store import Store
 from bot.storage.schema import AuditRow
 
 log = get_logger(__name__)
@@ -60,7 +60,7 @@ def to_json(rows: Sequence[AuditRow]) -> str:
     return json.dumps([_plain(row) for row in rows], ensure_ascii=False, indent=1) + "\n"
 
 
-async def purge_forever(store: Store, retention_days: int) -> None:
+async def purge_forever(store: AuditStore, retention_days: int) -> None:
     """Delete rows past retention now and then every hour; runs until cancelled."""
     while True:
         try:

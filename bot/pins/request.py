@@ -21,13 +21,13 @@ from bot.linking import link as linking
 from bot.logs import get_logger, register_secrets
 from bot.metrics import PIN_REQUESTS
 from bot.pins.messages import outcome_message
-from bot.pins.store import Store
 from bot.rescue.client import Outcome, PinResult, SessionRequest
 from bot.runtime import Runtime
 from bot.sessions.post import new_reference
 from bot.slack.deliver import deliver
 from bot.slack.identity import Requester
 from bot.storage.database import StoreUnavailable
+from bot.store import Store
 
 log = get_logger(__name__)
 

@@ -1,168 +1,38 @@
-"""Everything kept between requests: each method of Store is one transaction.
-
-Authcodes are encrypted before they reach the database. Nothing here lives in process
-memory, so several processes on one database behave as one.
-"""
+"""A PIN request's own transactions: one request per agent at a time (the guard, taken with
+the authcode), and its audit row, written in the transaction that releases the guard."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.dml import Delete, Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
 from bot.audit.insert import INSERT_AUDIT, audit_values, insert_audit
-from bot.crypto import Cipher
-from bot.installs.owners import OwnerStore
 from bot.logs import current_request_id
-from bot.pins.retries import RetryStore
-from bot.sessions.store import SessionStore
-from bot.sharing.store import ShareStore
-from bot.storage.database import Database, now, utc
+from bot.storage.database import now
 from bot.storage.prepared import Prepared, PreparedPerDialect
-from bot.storage.schema import AuditRow, LinkInfo, audit, in_flight, links, shares, step_runs
-from bot.workflow.store import StepRunStore
+from bot.storage.schema import audit, in_flight, links
+from bot.storage.transactions import Transactions
 
 
 @dataclass(frozen=True)
 class Claim:
-    """What `Store.claim` found: whether this request took the agent's guard, and the authcode
-    (None when the agent is not linked, or when another request holds the guard)."""
+    """What `PinStore.claim` found: whether this request took the agent's guard, and the
+    authcode (None when the agent is not linked, or when another request holds the guard)."""
 
     guarded: bool
     authcode: str | None
 
 
-class Store:
-    """The app's transactions, one a method, over a Database (SQLite or PostgreSQL): links,
-    the PIN guard, the audit and its retention here; each feature's own in its module."""
-
-    def __init__(self, database: Database, cipher: Cipher) -> None:
-        self._db = database
-        self._cipher = cipher
-        self.sessions = SessionStore(database, cipher)  # session follow-through
-        self.shares = ShareStore(database)  # one share per PIN
-        self.step_runs = StepRunStore(database)  # Workflow step runs
-        self.retries = RetryStore(database, cipher)  # retries without the console
-        self.owners = OwnerStore(database)  # uninstalls, org-wide adoption
-
-    @classmethod
-    async def open(cls, url: str, cipher: Cipher) -> Store:
-        """Refuses a schema behind this code (migrate.SchemaBehind says what to run)."""
-        return cls(await Database.open(url), cipher)
-
-    @property
-    def engine(self) -> AsyncEngine:
-        return self._db.engine
-
-    @property
-    def database(self) -> Database:
-        """For the OAuth stores (bot.installs.store), which keep their own tables."""
-        return self._db
-
-    async def close(self) -> None:
-        await self._db.close()
-
-    async def ping(self) -> bool:
-        return await self._db.ping()
-
-    # Links
-
-    async def link(
-        self, team_id: str, user_id: str, authcode: str, method: str, by: str | None = None
-    ) -> None:
-        row = {
-            "authcode": self._cipher.encrypt(authcode),
-            "method": method,
-            "linked_at": now(),
-            "linked_by": by,
-            "last_used_at": None,
-            "last_outcome": None,
-        }
-        key = and_(links.c.team_id == team_id, links.c.user_id == user_id)
-
-        def work(tx: Connection) -> None:
-            if tx.execute(update(links).where(key).values(**row)).rowcount == 0:
-                tx.execute(insert(links).values(team_id=team_id, user_id=user_id, **row))
-
-        await self._db.write(work)
-
-    async def unlink(self, team_id: str, user_id: str) -> bool:
-        gone = await self._db.write(
-            lambda tx: (
-                tx.execute(
-                    delete(links).where(links.c.team_id == team_id, links.c.user_id == user_id)
-                ).rowcount
-            )
-        )
-        return bool(gone)
-
-    async def authcode(self, team_id: str, user_id: str) -> str | None:
-        token = await self._db.read(
-            lambda connection: connection.scalar(
-                select(links.c.authcode).where(
-                    links.c.team_id == team_id, links.c.user_id == user_id
-                )
-            )
-        )
-        return None if token is None else self._cipher.decrypt(token)
-
-    async def is_linked(self, team_id: str, user_id: str) -> bool:
-        found = await self._db.read(
-            lambda tx: _IS_LINKED.scalar(tx, team_id=team_id, user_id=user_id), quick=True
-        )
-        return found is not None
-
-    async def links(self, team_id: str | None = None) -> list[LinkInfo]:
-        query = select(
-            links.c.team_id,
-            links.c.user_id,
-            links.c.method,
-            links.c.linked_at,
-            links.c.last_used_at,
-            links.c.last_outcome,
-        ).order_by(links.c.team_id, links.c.user_id)
-        if team_id is not None:
-            query = query.where(links.c.team_id == team_id)
-        rows = await self._db.read(lambda connection: connection.execute(query).all())
-        return [
-            LinkInfo(
-                r.team_id,
-                r.user_id,
-                r.method,
-                utc(r.linked_at) or now(),
-                utc(r.last_used_at),
-                r.last_outcome,
-            )
-            for r in rows
-        ]
-
-    async def rotate_key(self) -> int:
-        """Re-encrypt every authcode with the first key; returns how many."""
-
-        def work(tx: Connection) -> int:
-            rows = tx.execute(select(links.c.team_id, links.c.user_id, links.c.authcode)).all()
-            for row in rows:
-                tx.execute(
-                    update(links)
-                    .where(links.c.team_id == row.team_id, links.c.user_id == row.user_id)
-                    .values(authcode=self._cipher.rotate(row.authcode))
-                )
-            return len(rows)
-
-        count: int = await self._db.write(work)
-        await self.sessions.rotate_key()  # response_urls and notes, not counted as authcodes
-        return count
-
-    # One PIN request per agent at a time, across processes.
+class PinStore(Transactions):
+    """One PIN request per agent at a time, across processes; the request's audit row."""
 
     async def claim(self, team_id: str, user_id: str, stale_after: timedelta) -> Claim:
         """Take the agent's guard and read their authcode, in one transaction.
@@ -225,8 +95,6 @@ class Store:
     async def end_request(self, team_id: str, user_id: str, outcome: str | None = None) -> None:
         await self.finish_request(team_id, user_id, outcome)
 
-    # Audit
-
     async def add_audit(self, **row: Any) -> int:
         request_id = current_request_id()  # read here: the worker thread has no context
         return await self._db.write(lambda tx: insert_audit(tx, row, request_id))
@@ -236,49 +104,6 @@ class Store:
             lambda tx: _SET_DELIVERED.execute(tx, id=audit_id, delivered=delivered).close()
         )
 
-    async def audit_rows(
-        self,
-        since: datetime | None = None,
-        user_id: str | None = None,
-        limit: int | None = None,
-        team_id: str | None = None,
-        action: str | None = None,
-    ) -> Sequence[AuditRow]:
-        query = select(audit).order_by(audit.c.at.desc(), audit.c.id.desc())
-        if team_id is not None:
-            query = query.where(audit.c.team_id == team_id)
-        if action is not None:
-            query = query.where(audit.c.action == action)
-        if since is not None:
-            query = query.where(audit.c.at >= since)
-        if user_id is not None:
-            query = query.where(audit.c.user_id == user_id)
-        if limit is not None:
-            query = query.limit(limit)
-        rows = await self._db.read(lambda connection: connection.execute(query).all())
-        return [AuditRow(**{**row._mapping, "at": utc(row.at)}) for row in rows]
-
-    async def audit_row(self, audit_id: int) -> AuditRow | None:
-        row = await self._db.read(
-            lambda connection: connection.execute(
-                select(audit).where(audit.c.id == audit_id)
-            ).first()
-        )
-        return None if row is None else AuditRow(**{**row._mapping, "at": utc(row.at)})
-
-    async def purge_audit(self, older_than: timedelta) -> int:
-        def work(tx: Connection) -> int:
-            cutoff = now() - older_than
-            tx.execute(delete(shares).where(shares.c.shared_at < cutoff))
-            tx.execute(delete(step_runs).where(step_runs.c.updated_at < cutoff))
-            return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
-
-        # However many rows, the requests' writes don't wait for it.
-        gone: int = await self._db.write(work, alone=True)
-        # The follow-through's rows go with their requests; its notes far sooner.
-        await self.sessions.purge(older_than)
-        return gone
-
 
 # The statements of every PIN request, prepared (bot/storage/prepared.py); the rest are built
 # per call.
@@ -286,11 +111,6 @@ _KEY: dict[str, BindParameter[Any]] = {
     "team_id": bindparam("team_id"),
     "user_id": bindparam("user_id"),
 }
-_IS_LINKED = Prepared(
-    select(links.c.user_id).where(
-        links.c.team_id == _KEY["team_id"], links.c.user_id == _KEY["user_id"]
-    )
-)
 
 
 def _claim(dialect: str) -> Executable:

@@ -11,9 +11,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
-from bot.pins.store import Store
 from bot.storage.database import StoreUnavailable
 from bot.storage.schema import Method
+from bot.store import Store
 from tests.support.settings import driver_url
 
 STALE = timedelta(minutes=5)

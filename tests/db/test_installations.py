@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.crypto import Cipher
 from bot.installs.owners import Forgotten
 from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
-from bot.pins.store import Store
+from bot.store import Store
 from tests.support.settings import driver_url
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"

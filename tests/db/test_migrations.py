@@ -12,10 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.crypto import Cipher
-from bot.pins.store import Store
 from bot.storage import migrate
 from bot.storage.engines import create_engine
 from bot.storage.schema import metadata
+from bot.store import Store
 from tests.support.postgres import reset_pg
 from tests.support.settings import driver_url
 

@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.crypto import Cipher
-from bot.pins.store import Store
 from bot.sessions.post import new_reference
 from bot.sessions.rows import NOTES_TTL, RESPONSE_URL_USES, Facts
 from bot.storage.database import now
 from bot.storage.schema import sessions
+from bot.store import Store
 
 NOTES = "Notes kept sealed until the summary is posted."
 URL = "https://hooks.slack.test/response/T1/abc"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.pins.store import Store
+from bot.store import Store
 
 
 async def request_row(store: Store) -> int:

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.pins.store import Store
 from bot.storage.database import now
 from bot.storage.schema import step_runs
+from bot.store import Store
 from bot.workflow.store import StepState
 
 STALE = timedelta(seconds=40)

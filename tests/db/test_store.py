@@ -16,9 +16,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from bot.crypto import Cipher, CryptoError
-from bot.pins.store import Claim, Store
+from bot.pins.store import Claim
 from bot.storage.database import Database
 from bot.storage.schema import Method, links
+from bot.store import Store
 from tests.support.settings import driver_url
 
 AUTHCODE = "Zx9-authcode-at-rest-4711"

@@ -188,7 +188,7 @@ async def test_installations_are_listed_without_tokens(tmp_path: Path) -> None:
 
     from bot.crypto import Cipher
     from bot.installs.store import DatabaseInstallationStore
-    from bot.pins.store import Store
+    from bot.store import Store
 
     key = Fernet.generate_key().decode()
     empty = await run(tmp_path, "installations", ENCRYPTION_KEY=key)

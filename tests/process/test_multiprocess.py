@@ -14,8 +14,8 @@ from cryptography.fernet import Fernet
 from bot import texts
 from bot.crypto import Cipher
 from bot.pins.modals import RETRY_ACTION, SHARE_ACTION
-from bot.pins.store import Store
 from bot.rescue.client import Outcome
+from bot.store import Store
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import open_home, published
 from tests.support.postgres import reset_pg

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.crypto import Cipher
-from bot.pins.store import Store
 from bot.storage.database import Database
 from bot.storage.schema import sessions
+from bot.store import Store
 from tests.support import sweep
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.postgres import reset_pg

@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
-from bot.pins.store import Store
+from bot.store import Store
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness
 from tests.support.processes import BotProcess, Cluster

@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
-from bot.pins.store import Store
+from bot.store import Store
 from tests.support.fakes import FakeRescue, FakeSlack, FakeSocketMode
 from tests.support.processes import BotProcess
 from tests.support.settings import TEAM, app_env, driver_url
