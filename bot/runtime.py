@@ -27,7 +27,8 @@ from bot.slack.calls import SlackClient
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
+    from bot.installs.states import DatabaseOAuthStateStore
+    from bot.installs.store import DatabaseInstallationStore
 
 log = get_logger(__name__)
 
@@ -182,7 +183,8 @@ class Runtime:
         rescue = RescueClient(http, settings.rescue_api_url, settings.rescue_timeout_seconds)
         runtime = cls(settings, http, store, rescue, slack)
         if settings.oauth_enabled:
-            from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
+            from bot.installs.states import DatabaseOAuthStateStore
+            from bot.installs.store import DatabaseInstallationStore
 
             runtime.installations = DatabaseInstallationStore(store.database, cipher)
             runtime.oauth_states = DatabaseOAuthStateStore(store.database)

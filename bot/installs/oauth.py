@@ -30,7 +30,8 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.installs.states import DatabaseOAuthStateStore
+from bot.installs.store import DatabaseInstallationStore
 from bot.logs import get_logger, secrets
 
 log = get_logger(__name__)

@@ -1,4 +1,4 @@
-"""Installations of the app (OAuth) and OAuth state, in the app's own database.
+"""Installations of the app (OAuth), in the app's own database (OAuth state: states.py).
 
 slack_sdk's stock SQLAlchemy stores keep bot and refresh tokens in plain text; these keep
 every token encrypted with the same key ring as authcodes (`rotate-key` re-encrypts them),
@@ -8,24 +8,21 @@ Enterprise Grid org-wide install the organisation (`owner` is its team or enterp
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
-from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
 from bot.logs import get_logger, register_secrets
 from bot.storage.database import Database
-from bot.storage.schema import installations, oauth_states
+from bot.storage.schema import installations
 
 log = get_logger(__name__)
 
@@ -37,10 +34,6 @@ def owner_of(enterprise_id: str | None, team_id: str | None, org_wide: bool | No
     if org_wide or team_id is None:
         return enterprise_id
     return team_id
-
-
-def _digest(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
 
 
 def _now() -> datetime:
@@ -299,48 +292,5 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                         .values(**values)
                     )
             return len(rows)
-
-        return await self._db.write(work)
-
-
-class DatabaseOAuthStateStore(AsyncOAuthStateStore):
-    """OAuth `state` values, each usable once and only before it expires, across processes."""
-
-    def __init__(self, database: Database, expiration_seconds: int = 600) -> None:
-        self._db = database
-        self._lifetime = timedelta(seconds=expiration_seconds)
-        self._logger = logging.getLogger("bot.installs.store")
-
-    @property
-    def logger(self) -> logging.Logger:
-        return self._logger
-
-    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        state = secrets.token_urlsafe(32)
-        digest = _digest(state)
-
-        def work(tx: Connection) -> None:
-            tx.execute(delete(oauth_states).where(oauth_states.c.expires_at < _now()))
-            tx.execute(
-                insert(oauth_states).values(digest=digest, expires_at=_now() + self._lifetime)
-            )
-
-        await self._db.write(work)
-        return state
-
-    async def async_consume(self, state: str) -> bool:
-        if not isinstance(state, str) or not state or len(state) > 200:
-            return False
-        digest = _digest(state)
-
-        def work(tx: Connection) -> bool:
-            # Whoever deletes it owns it: a second use, here or in another process, gets False.
-            return bool(
-                tx.execute(
-                    delete(oauth_states).where(
-                        oauth_states.c.digest == digest, oauth_states.c.expires_at >= _now()
-                    )
-                ).rowcount
-            )
 
         return await self._db.write(work)

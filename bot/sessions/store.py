@@ -16,19 +16,15 @@ posted into the conversation, or NOTES_TTL after the end, whichever comes first.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from bot.crypto import Cipher
 from bot.sessions.rows import (
-    ABANDONED_AFTER,
     BEFORE_START,
     ENDED,
     IN_SESSION,
-    NOTES_TTL,
     PENDING,
     REQUESTED,
     RESPONSE_URL_SAFE,
@@ -37,7 +33,8 @@ from bot.sessions.rows import (
     Facts,
     SessionRow,
 )
-from bot.storage.database import Database, now, utc
+from bot.sessions.upkeep import SessionUpkeep
+from bot.storage.database import now, utc
 from bot.storage.schema import audit, sessions
 
 _PLAIN = [c.name for c in SessionRow.__dataclass_fields__.values() if c.name != "notes"]
@@ -67,10 +64,8 @@ def _audit_session(tx: Connection, row: Any) -> None:
     )
 
 
-class SessionStore:
-    def __init__(self, db: Database, cipher: Cipher) -> None:
-        self._db = db
-        self._cipher = cipher
+class SessionStore(SessionUpkeep):
+    """The follow-through's transactions, from the PIN request to the summary's post."""
 
     def _row(self, raw: Any, with_notes: bool = False) -> SessionRow:
         data = {name: getattr(raw, name) for name in _PLAIN}
@@ -283,44 +278,3 @@ class SessionStore:
             ).all()
         )
         return {row.audit_id: self._row(row) for row in rows}
-
-    async def purge(self, older_than: timedelta) -> int:
-        """Rows past the audit's retention, notes past NOTES_TTL, requests never finished."""
-
-        def work(tx: Connection) -> int:
-            tx.execute(
-                update(sessions)
-                .where(sessions.c.notes.is_not(None), sessions.c.ended_at < now() - NOTES_TTL)
-                .values(notes=None)
-            )
-            tx.execute(
-                delete(sessions).where(
-                    sessions.c.state == REQUESTED, sessions.c.created_at < now() - ABANDONED_AFTER
-                )
-            )
-            gone = tx.execute(
-                delete(sessions).where(sessions.c.created_at < now() - older_than)
-            ).rowcount
-            return int(gone or 0)
-
-        result: int = await self._db.write(work)
-        return result
-
-    async def rotate_key(self) -> int:
-        """Re-encrypt the response_urls and notes with the first key."""
-        sealed = (sessions.c.pin_url, sessions.c.share_url, sessions.c.notes)
-
-        def work(tx: Connection) -> int:
-            rows = tx.execute(select(sessions.c.id, *sealed)).all()
-            for row in rows:
-                values = {
-                    column.name: self._cipher.rotate(getattr(row, column.name))
-                    for column in sealed
-                    if getattr(row, column.name) is not None
-                }
-                if values:
-                    tx.execute(update(sessions).where(sessions.c.id == row.id).values(values))
-            return len(rows)
-
-        result: int = await self._db.write(work)
-        return result

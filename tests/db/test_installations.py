@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from bot.crypto import Cipher
 from bot.installs.owners import Forgotten
-from bot.installs.store import DatabaseInstallationStore, DatabaseOAuthStateStore
+from bot.installs.states import DatabaseOAuthStateStore
+from bot.installs.store import DatabaseInstallationStore
 from bot.store import Store
 from tests.support.settings import driver_url
 
