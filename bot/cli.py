@@ -27,7 +27,7 @@ from bot.admin.verbs import (
 from bot.config import Mode, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bot.web import Wiring
+    from bot.bolt import Wiring
 
 Verb = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 

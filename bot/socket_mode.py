@@ -10,11 +10,12 @@ import structlog
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot.bolt import Wiring, build_bolt
 from bot.config import Settings
 from bot.logs import get_logger, new_request_id
 from bot.runtime import Runtime, new_event_loop, settle_heap
 from bot.slack import calls as slack_calls
-from bot.web import DRAIN_SECONDS, Wiring, build_bolt
+from bot.web import DRAIN_SECONDS
 
 log = get_logger(__name__)
 # How often the SDK pings Slack and checks its socket: a silent drop is found within this.

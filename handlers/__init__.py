@@ -16,7 +16,8 @@ from bot.sessions.messages import SESSION_POST_ACTION
 from bot.workflow import step as workflow_step
 from handlers import home, installs, link, pin, session, share, workflow
 from handlers.acks import answering
-from handlers.listening import ProvideRuntime, on_error
+from handlers.failures import on_error
+from handlers.listening import ProvideRuntime
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:

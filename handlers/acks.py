@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncAck
 from slack_bolt.response import BoltResponse
 
 from bot.logs import get_logger
-from handlers.listening import on_error
+from handlers.failures import on_error
 
 log = get_logger(__name__)
 

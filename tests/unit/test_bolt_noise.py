@@ -8,7 +8,7 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.web import BOLT_LOGGER
+from bot.bolt import BOLT_LOGGER
 
 
 def test_the_client_wins_warning_is_dropped_and_other_bolt_warnings_are_not(

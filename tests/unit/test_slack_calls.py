@@ -322,7 +322,7 @@ def test_bolts_client_copied_into_a_slack_client_is_one_built_alike() -> None:
     # must hold what a SlackClient built from the same arguments holds, and be its own.
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.web import BOLT_CALL_SECONDS, bounded
+    from bot.bolt import BOLT_CALL_SECONDS, bounded
 
     arguments: dict[str, Any] = {
         "token": "xoxb-1-copy",
