@@ -24,6 +24,7 @@ from bot.rescue.client import Kind
 from bot.rescue.sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
+from bot.slack.blocks import Message
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, Requester, requester
 
@@ -66,7 +67,7 @@ class Asker:
     response_url: str | None
     locale: str | None = None  # when Slack put the user's locale in the payload
 
-    async def deliver(self, message: messages.Message) -> bool:
+    async def deliver(self, message: Message) -> bool:
         """Privately to the asker: bot.slack.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
 

@@ -1,1 +1,8 @@
-"""The audit trail: rows, export and retention."""
+"""The audit trail: rows, export and retention.
+
+What other features use: the one audit insert, inside their own transaction (a PIN
+request's, an uninstall's)."""
+
+from bot.audit.insert import INSERT_AUDIT, audit_values, insert_audit
+
+__all__ = ["INSERT_AUDIT", "audit_values", "insert_audit"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -19,14 +19,17 @@ from slack_sdk.models.views import View
 
 from bot import texts
 from bot.linking import link as linking
-from bot.pins.messages import ASSUMED_VALIDITY, buttons, escape, validity
+from bot.pins import ASSUMED_VALIDITY, validity
 from bot.pins.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
 from bot.rescue.client import Kind, Outcome
-from bot.runtime import Runtime
-from bot.sessions.rows import ENDED, IN_SESSION, SessionRow
+from bot.sessions import ENDED, IN_SESSION, SessionRow
 from bot.slack import calls as slack_calls
+from bot.slack.blocks import buttons, escape
 from bot.storage.database import now
 from bot.storage.schema import AuditRow
+
+if TYPE_CHECKING:  # the process's own; a feature only receives it
+    from bot.runtime import Runtime
 
 MY_ROWS, TEAM_ROWS = 10, 20
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from bot.audit.insert import insert_audit
+from bot.audit import insert_audit
 from bot.logs import current_request_id
 from bot.storage.database import Database
 from bot.storage.schema import audit, in_flight, installations, links, retries, sessions, step_runs

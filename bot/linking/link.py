@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import texts
 from bot.config import sso_id
 from bot.logs import get_logger, register_secrets
 from bot.pins.modals import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue.client import AuthOutcome, AuthResult
-from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
 from bot.slack.identity import Requester
 from bot.slack.policies import SlackResult
 from bot.storage.schema import Method
+
+if TYPE_CHECKING:  # the process's own; a feature only receives it
+    from bot.runtime import Runtime
 
 log = get_logger(__name__)
 
@@ -105,9 +107,7 @@ def _enterprise_user(user: dict[str, Any]) -> dict[str, Any]:
     return grid if isinstance(grid, dict) else {}
 
 
-async def is_team_lead(
-    runtime: Runtime, user_id: str, budget: float | None = None
-) -> bool | None:
+async def is_team_lead(runtime: Runtime, user_id: str, budget: float | None = None) -> bool | None:
     """ADMIN_SLACK_USER_IDS, or a workspace admin or owner (on Grid, an org admin or owner);
     None when Slack could not say."""
     if user_id in runtime.settings.admin_slack_user_ids:

@@ -10,7 +10,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -22,18 +21,13 @@ from bot import texts
 from bot.config import Settings
 from bot.pins.modals import LINK_OPEN_ACTION, RETRY_ACTION, SHARE_ACTION
 from bot.rescue.client import AUTHCODE_PROBLEMS, Kind, Outcome, PinResult, SessionRequest
+from bot.slack.blocks import Message, buttons, escape
 from bot.storage.database import now
 
-Message = dict[str, Any]
 # Rescue does not say how long to wait after POLLRATEEXCEEDED; a minute is what it asks for.
 POLL_RATE_WAIT = timedelta(seconds=60)
 # Without RESCUE_PIN_VALIDITY_MINUTES the app cannot know; App Home shows a PIN this long.
 ASSUMED_VALIDITY = timedelta(hours=1)
-
-
-def escape(text: str) -> str:
-    """Text typed by people, made safe inside mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def direct_link(rescue_api_url: str, pin: str) -> str:
@@ -245,18 +239,6 @@ def not_linked_message(user_id: str, text: str | None = None) -> Message:
 
 def _link_again_button(label: str = texts.LINK_AGAIN_BUTTON) -> ActionsBlock:
     return buttons((label, LINK_OPEN_ACTION, "link", "primary"))
-
-
-def buttons(*specs: tuple[str, str, str, str | None]) -> ActionsBlock:
-    """(label, action_id, value, style) each."""
-    return ActionsBlock(
-        elements=[
-            ButtonElement(
-                text=PlainTextObject(text=label), action_id=action, value=value, style=style
-            )
-            for label, action, value, style in specs
-        ]
-    )
 
 
 def notice(text: str) -> Message:

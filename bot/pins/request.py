@@ -15,19 +15,21 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.linking import link as linking
 from bot.logs import get_logger, register_secrets
 from bot.metrics import PIN_REQUESTS
 from bot.pins.messages import outcome_message
 from bot.rescue.client import Outcome, PinResult, SessionRequest
-from bot.runtime import Runtime
-from bot.sessions.post import new_reference
+from bot.sessions import new_reference
 from bot.slack.deliver import deliver
 from bot.slack.identity import Requester
 from bot.storage.database import StoreUnavailable
-from bot.store import Store
+
+if TYPE_CHECKING:  # the process's own; a feature only receives it
+    from bot.runtime import Runtime
+    from bot.store import Store
 
 log = get_logger(__name__)
 

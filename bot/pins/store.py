@@ -14,7 +14,7 @@ from sqlalchemy.sql.dml import Delete, Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
-from bot.audit.insert import INSERT_AUDIT, audit_values, insert_audit
+from bot.audit import INSERT_AUDIT, audit_values, insert_audit
 from bot.logs import current_request_id
 from bot.storage.database import now
 from bot.storage.prepared import Prepared, PreparedPerDialect

@@ -1,1 +1,9 @@
-"""Session follow-through: Rescue's Post-to-URL turned into what the agent sees."""
+"""Session follow-through: Rescue's Post-to-URL turned into what the agent sees.
+
+What other features use: a request's fresh reference (the PIN request writes it into
+Rescue's reserved field), and a follow-through row's states (App Home shows them)."""
+
+from bot.sessions.post import new_reference
+from bot.sessions.rows import ENDED, IN_SESSION, SessionRow
+
+__all__ = ["ENDED", "IN_SESSION", "SessionRow", "new_reference"]

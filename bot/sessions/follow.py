@@ -9,15 +9,14 @@ outcome; the chat transcript never gets this far.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.home import view as home
-from bot.installs.tenancy import request_token
+from bot.installs import request_token
 from bot.logs import get_logger
 from bot.metrics import SESSION_POSTS
-from bot.pins.messages import Message
 from bot.rescue.client import Kind
-from bot.runtime import Runtime
 from bot.sessions.messages import (
     SessionView,
     connected_message,
@@ -30,9 +29,13 @@ from bot.sessions.post import Phase, PostError, SessionPost, is_reference, parse
 from bot.sessions.rows import ENDED, Facts, SessionRow
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
+from bot.slack.blocks import Message
 from bot.slack.deliver import to_dm, to_response_url
 from bot.slack.identity import Requester
 from bot.storage.database import StoreUnavailable
+
+if TYPE_CHECKING:  # the process's own; a feature only receives it
+    from bot.runtime import Runtime
 
 log = get_logger(__name__)
 

@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts
-from bot.pins.messages import Message, escape
 from bot.rescue.client import Kind
+from bot.slack.blocks import Message, escape
 
 SESSION_POST_ACTION = "session_post_summary"
 # Slack's limit for a section's text is 3000; the notes get a few sections, then a pointer.

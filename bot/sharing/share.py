@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot import texts
 from bot.logs import get_logger
-from bot.pins.messages import pin_details, pin_message, shared_message
+from bot.pins import pin_details, pin_message, shared_message
 from bot.rescue.client import Kind, Outcome
-from bot.runtime import Runtime
 from bot.slack import policies as slack_policies
 from bot.slack.deliver import to_response_url
 from bot.slack.identity import Requester
 from bot.storage.database import StoreUnavailable
+
+if TYPE_CHECKING:  # the process's own; a feature only receives it
+    from bot.runtime import Runtime
 
 log = get_logger(__name__)
 

@@ -6,14 +6,13 @@ any kind is an answer here (False), never an exception.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.metrics import DELIVERIES
-from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
 from bot.slack.policies import Policy, SlackResult
@@ -41,8 +40,15 @@ async def to_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any], n
     return sent.ok
 
 
+class Reaches(Protocol):
+    """What delivering needs of the process's runtime: its HTTP session and Slack client."""
+
+    http: aiohttp.ClientSession
+    slack: AsyncWebClient
+
+
 async def deliver(
-    runtime: Runtime, response_url: str | None, user_id: str, message: dict[str, Any]
+    runtime: Reaches, response_url: str | None, user_id: str, message: dict[str, Any]
 ) -> bool:
     """Private to `user_id`, never public: response_url first, then a DM."""
     if response_url and (await to_response_url(runtime.http, response_url, message)).ok:

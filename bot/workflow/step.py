@@ -20,8 +20,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts
-from bot.pins.messages import buttons, direct_link, escape
+from bot.pins import direct_link
 from bot.rescue.client import FIELD_LIMITS, Kind
+from bot.slack.blocks import buttons, escape
 
 # Contract names: the manifest's function and the two buttons on the agent's message.
 FUNCTION_CALLBACK = "request_rescue_pin"
