@@ -17,6 +17,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers tests bench
+	$(BIN)/ruff format --check bot handlers tests bench
 	$(BIN)/mypy
 
 test: lint

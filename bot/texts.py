@@ -444,6 +444,7 @@ def duration(seconds: int | None, raw: str = "") -> str:
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
+
 # Installation over OAuth (/slack/install, /slack/oauth_redirect): web pages, plain text
 INSTALL_TITLE = "Install Rescue PIN"
 INSTALL_INTRO = (

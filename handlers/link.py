@@ -27,9 +27,7 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
         await asker.deliver(messages.help_message())
         return
     if target != who.user_id:
-        lead = await linking.is_team_lead(
-            asker.runtime, who.user_id, linking.LEAD_CHECK_SECONDS
-        )
+        lead = await linking.is_team_lead(asker.runtime, who.user_id, linking.LEAD_CHECK_SECONDS)
         if not lead:
             await asker.deliver(messages.notice(linking.not_a_lead(lead)))
             return

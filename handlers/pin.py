@@ -35,6 +35,7 @@ log = get_logger(__name__)
 # users.info for the message author: the modal must still open inside the trigger's 3 s.
 AUTHOR_LOOKUP_SECONDS = 1.0
 
+
 async def rescue_pin(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
     await on_command(Kind.RESCUE, ack, body, context)
 

@@ -79,9 +79,7 @@ class OwnerStore:
             )
             tx.execute(update(retries).where(retries.c.team_id == team_id).values(team_id=owner))
             tx.execute(update(audit).where(audit.c.team_id == team_id).values(team_id=owner))
-            tx.execute(
-                update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner)
-            )
+            tx.execute(update(sessions).where(sessions.c.team_id == team_id).values(team_id=owner))
             return int(moved.rowcount)
 
         return await self._db.write(work)

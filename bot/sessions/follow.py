@@ -9,7 +9,7 @@ outcome; the chat transcript never gets this far.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import texts
 from bot.home import view as home
@@ -169,13 +169,8 @@ async def _mark_shared_used(runtime: Runtime, row: SessionRow) -> None:
     kind = Kind(row.kind)
     if row.share_channel and row.share_ts:
         message = shared_used_message(kind, row.pin, row.user_id)
-        edited = await slack_calls.call(
-            runtime.slack,
-            "chat.update",
-            channel=row.share_channel,
-            ts=row.share_ts,
-            text=str(message["text"]),
-            blocks=message["blocks"],
+        edited = await _send(
+            runtime, "chat.update", message, channel=row.share_channel, ts=row.share_ts
         )
         if edited.ok:
             return
@@ -248,13 +243,12 @@ async def _post_public(
         return True
     # The bot posts where it is a member.
     if row.channel_id:
-        posted = await slack_calls.call(
-            runtime.slack,
+        posted = await _send(
+            runtime,
             "chat.postMessage",
+            message,
             policy=slack_policies.RESPONSE_URL_PUBLIC,
             channel=row.channel_id,
-            text=str(message["text"]),
-            blocks=message["blocks"],
         )
         if posted.ok:
             return True
@@ -262,3 +256,12 @@ async def _post_public(
     # Else the PIN's own response_url, should it still work (a session under 30 minutes).
     url = await runtime.store.sessions.take_pin_url(row.id)
     return url is not None and (await to_response_url(runtime.http, url, message, public)).ok
+
+
+async def _send(
+    runtime: Runtime, method: str, message: Message, **where: Any
+) -> slack_policies.SlackResult:
+    """chat.postMessage or chat.update with a built message: its fallback text and blocks."""
+    return await slack_calls.call(
+        runtime.slack, method, text=str(message["text"]), blocks=message["blocks"], **where
+    )

@@ -26,9 +26,7 @@ class KeptConnection:
     (a checkout and check-in per transaction cost more than the SQL); one that failed
     (closed or invalidated) is replaced by a new one at the next `get`."""
 
-    def __init__(
-        self, engine: Engine, on_open: Callable[[Connection], None] | None = None
-    ) -> None:
+    def __init__(self, engine: Engine, on_open: Callable[[Connection], None] | None = None) -> None:
         self._engine = engine
         self._on_open = on_open
         self._connection: Connection | None = None

@@ -16,7 +16,6 @@ from bot.workflow.store import StepState
 STALE = timedelta(seconds=40)
 
 
-
 async def test_a_run_starts_once(two_stores: tuple[Store, Store]) -> None:
     one, two = two_stores
     assert await one.step_runs.start("Fx1", "T1", "U1") is True

@@ -102,9 +102,7 @@ async def test_a_wrong_password_is_an_inline_error(harness: Harness) -> None:
         view, {}, values=link_values("", "agent@acme.test", "wrong-one")
     )
     answer = json.loads(body)
-    assert answer["errors"] == {
-        "pwd": texts.SIGNIN_FAILED[AuthOutcome.INVALID]
-    }
+    assert answer["errors"] == {"pwd": texts.SIGNIN_FAILED[AuthOutcome.INVALID]}
     assert "wrong-one" not in body
     assert await harness.runtime.store.links() == []
 

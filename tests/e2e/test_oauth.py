@@ -76,7 +76,6 @@ async def rows(h: Harness, table: str) -> str:
     return "\n".join(" ".join(str(v) for v in row) for row in found)
 
 
-
 def slash_command(h: Harness, team: str, user: str) -> tuple[bytes, str]:
     rid = uuid.uuid4().hex[:8]
     form = {

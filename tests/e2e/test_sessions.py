@@ -602,7 +602,6 @@ INSTALLED_WORKSPACE = "T0OAUTHS"
 OAUTH_SESSION_AUTHCODE = "AUTHc0de-oauth-session-7373"
 
 
-
 async def test_with_oauth_the_agent_is_told_with_their_installations_token(
     fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str
 ) -> None:

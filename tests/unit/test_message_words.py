@@ -147,9 +147,7 @@ def test_legacy_attachments_when_there_is_nothing_else() -> None:
             {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "in blocks"}}]},
         ],
     }
-    assert message_words(message) == (
-        "Monitoring\ndisk full on db1\nonly a fallback\nin blocks"
-    )
+    assert message_words(message) == ("Monitoring\ndisk full on db1\nonly a fallback\nin blocks")
 
 
 def test_nothing_readable_is_empty() -> None:
@@ -160,12 +158,28 @@ def test_nothing_readable_is_empty() -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["type", "text", "elements", "blocks", "fields", "url", "unicode",
-                         "name", "style", "rich_text_section", "rich_text_list", "section"]),
-        inner,
-        max_size=4,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "text",
+                    "elements",
+                    "blocks",
+                    "fields",
+                    "url",
+                    "unicode",
+                    "name",
+                    "style",
+                    "rich_text_section",
+                    "rich_text_list",
+                    "section",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )

@@ -332,9 +332,7 @@ def test_bolts_client_copied_into_a_slack_client_is_one_built_alike() -> None:
     }
     plain = AsyncWebClient(**arguments)
     copied = bounded(plain)
-    built = slack_calls.SlackClient(
-        **arguments, retry_handlers=[], call_timeout=BOLT_CALL_SECONDS
-    )
+    built = slack_calls.SlackClient(**arguments, retry_handlers=[], call_timeout=BOLT_CALL_SECONDS)
     assert type(copied) is slack_calls.SlackClient
     assert vars(copied) == vars(built)
     copied.token = "xoxb-2-other"

@@ -1,5 +1,4 @@
-"""Alembic's entry: run by bot.storage.migrate on a connection it hands over, or by alembic's CLI.
-"""
+"""Alembic's entry: run by bot.storage.migrate on a connection it hands over, or by its CLI."""
 
 from __future__ import annotations
 
