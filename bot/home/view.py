@@ -18,9 +18,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import texts
-from bot.linking import link as linking
-from bot.pins import ASSUMED_VALIDITY, validity
-from bot.pins.modals import HOME_REQUEST_ACTION, HOME_UNLINK_ACTION, LINK_OPEN_ACTION
+from bot.linking import is_team_lead
+from bot.pins import (
+    ASSUMED_VALIDITY,
+    HOME_REQUEST_ACTION,
+    HOME_UNLINK_ACTION,
+    LINK_OPEN_ACTION,
+    validity,
+)
 from bot.rescue.client import Kind, Outcome
 from bot.sessions import ENDED, IN_SESSION, SessionRow
 from bot.slack import calls as slack_calls
@@ -143,7 +148,7 @@ async def home_for(runtime: Runtime, team_id: str, user_id: str) -> dict[str, An
     linked = await store.is_linked(team_id, user_id)
     mine = await store.audit_rows(team_id=team_id, user_id=user_id, action="request", limit=MY_ROWS)
     team = None
-    if await linking.is_team_lead(runtime, user_id):
+    if await is_team_lead(runtime, user_id):
         team = await _rows(
             runtime, await store.audit_rows(team_id=team_id, action="request", limit=TEAM_ROWS)
         )

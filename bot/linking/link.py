@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot import texts
 from bot.config import sso_id
 from bot.logs import get_logger, register_secrets
-from bot.pins.modals import EMAIL_BLOCK, PWD_BLOCK
+from bot.pins import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue.client import AuthOutcome, AuthResult
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.linking import link as linking
+from bot.linking import link_sso
 from bot.logs import get_logger, register_secrets
 from bot.metrics import PIN_REQUESTS
 from bot.pins.messages import outcome_message
@@ -110,7 +110,7 @@ async def ask_rescue(
         if (
             authcode is None
             and runtime.settings.sso_enabled
-            and (await linking.link_sso(runtime, who.team_id, who.user_id)).linked
+            and (await link_sso(runtime, who.team_id, who.user_id)).linked
         ):
             authcode = await store.authcode(who.team_id, who.user_id)
     except StoreUnavailable as error:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import texts
-from bot.home import view as home
+from bot.home import publish as publish_home
 from bot.installs import request_token
 from bot.logs import get_logger
 from bot.metrics import SESSION_POSTS
@@ -183,7 +183,7 @@ async def _mark_shared_used(runtime: Runtime, row: SessionRow) -> None:
 
 async def _refresh_home(runtime: Runtime, row: SessionRow) -> None:
     try:
-        await home.publish(runtime, row.team_id, row.user_id)  # False: Slack's no, logged there
+        await publish_home(runtime, row.team_id, row.user_id)  # False: Slack's no, logged there
     except StoreUnavailable as error:
         log.warning("home_not_refreshed", error=str(error))
 
