@@ -87,6 +87,7 @@ def oauth_flow(runtime: Runtime) -> AsyncOAuthFlow | None:
         installations=runtime.installations,
         states=runtime.oauth_states,
         client=runtime.oauth_client,
+        learn=runtime.learn_organisation,
     )
 
 

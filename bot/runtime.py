@@ -124,9 +124,9 @@ class Runtime:
     orgs: OrgDirectory = field(init=False)
 
     def __post_init__(self) -> None:
-        self.orgs = OrgDirectory(self._org_teams)
+        self.orgs = OrgDirectory(self.org_teams, self.store.owners.note_workspaces)
 
-    async def _org_teams(self, enterprise_id: str) -> set[str]:
+    async def org_teams(self, enterprise_id: str) -> set[str]:
         """The workspaces an org-wide install reaches, asked with the serving token."""
         teams: set[str] = set()
         cursor = None
@@ -142,6 +142,18 @@ class Runtime:
             if not cursor:
                 break
         return teams
+
+    async def learn_organisation(self, enterprise_id: str, token: str) -> None:
+        """An org-wide install's workspaces, asked at once with its own token and kept in the
+        database. Slack or the database unreachable: learnt later, as requests come."""
+        scope = request_token.set(token)
+        try:
+            teams = await self.org_teams(enterprise_id)
+            await self.store.owners.note_workspaces(enterprise_id, teams)
+        except Exception as error:
+            log.warning("org_teams_not_kept", error=type(error).__name__)
+        finally:
+            request_token.reset(scope)
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:

@@ -19,8 +19,8 @@ async def _forget(body: dict[str, Any], context: AsyncBoltContext, event: str) -
         return
     runtime = runtime_of(context)
     # An organisation's workspaces may hold links made before its org-wide install and not
-    # moved yet: they go too, as far as this process knows the workspaces (auth.teams.list,
-    # asked while serving; the token is gone by now): after a restart, those seen since.
+    # moved yet: they go too. The database knows the workspaces (noted at install, from
+    # auth.teams.list and from requests); this process's own knowledge is added for safety.
     workspaces = runtime.orgs.known(owner)
     gone = await runtime.store.owners.forget_installation(owner, event, workspaces)
     runtime.orgs.forget(owner)

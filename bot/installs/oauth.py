@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -82,6 +83,26 @@ class RescueOAuthFlow(AsyncOAuthFlow):
         return install_page(url)
 
 
+# Given an org-wide install's enterprise ID and new token, learns and keeps its workspaces
+# (bot.runtime.Runtime.learn_organisation).
+LearnOrganisation = Callable[[str, str], Awaitable[None]]
+
+
+def _on_success(
+    learn: LearnOrganisation | None,
+) -> Callable[[AsyncSuccessArgs], Awaitable[BoltResponse]]:
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        installation = args.installation
+        enterprise, token = installation.enterprise_id, installation.bot_token
+        if learn is not None and installation.is_enterprise_install and enterprise and token:
+            # Its workspaces, in the database from the start: whatever they linked under
+            # their own keys is found by an uninstall, whenever and wherever it comes.
+            await learn(enterprise, token)
+        return await _success(args)
+
+    return success
+
+
 async def _success(args: AsyncSuccessArgs) -> BoltResponse:
     installation = args.installation
     org_wide = bool(installation.is_enterprise_install)
@@ -132,6 +153,7 @@ def build_flow(
     installations: DatabaseInstallationStore,
     states: DatabaseOAuthStateStore,
     client: AsyncWebClient,
+    learn: LearnOrganisation | None = None,
 ) -> RescueOAuthFlow:
     logger = logging.getLogger("slack_bolt.oauth")
     if not any(isinstance(f, _Scrubbed) for f in logger.filters):
@@ -148,7 +170,7 @@ def build_flow(
         token_rotation_expiration_minutes=ROTATE_MINUTES_BEFORE,
         state_store=states,
         state_expiration_seconds=STATE_SECONDS,
-        callback_options=AsyncCallbackOptions(success=_success, failure=_failure),
+        callback_options=AsyncCallbackOptions(success=_on_success(learn), failure=_failure),
         logger=logger,
     )
     # Bolt's authorizer makes its token rotator a client of its own, pointed at slack.com

@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
+from bot.installs.owners import note_workspaces
 from bot.logs import get_logger, register_secrets
 from bot.storage.database import Database
 from bot.storage.schema import installations
@@ -117,6 +118,9 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             key = installations.c.owner == owner
             if tx.execute(update(installations).where(key).values(**row)).rowcount == 0:
                 tx.execute(insert(installations).values(owner=owner, **row))
+            enterprise, team = installation.enterprise_id, row["team_id"]
+            if enterprise and isinstance(team, str):  # a Grid workspace's own install
+                note_workspaces(tx, enterprise, [team])
 
         await self._db.write(work)
         log.info("installation_saved", owner=owner, org_wide=row["is_enterprise_install"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -91,20 +91,28 @@ def workspace_of(body: Mapping[str, Any]) -> str | None:
     )
 
 
+Note = Callable[[str, Collection[str]], Awaitable[None]]
+
+
 class OrgDirectory:
     """Which workspaces belong to an organisation, from auth.teams.list with its token.
 
     Cached per organisation; an unknown workspace refreshes the list, at most once a minute.
+    What Slack says is also handed to `note` (the database keeps it, for uninstalls).
     """
 
     FRESH_SECONDS = 600.0
     RETRY_SECONDS = 60.0
 
-    def __init__(self, fetch: Callable[[str], Awaitable[set[str]]]) -> None:
+    def __init__(
+        self, fetch: Callable[[str], Awaitable[set[str]]], note: Note | None = None
+    ) -> None:
         self._fetch = fetch
+        self._note = note
         self._teams: dict[str, tuple[float, set[str]]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._adopted: set[tuple[str, str]] = set()
+        self._noted: set[tuple[str, str]] = set()
 
     async def teams(self, enterprise_id: str, must_include: str | None = None) -> set[str]:
         known = self._teams.get(enterprise_id)
@@ -126,7 +134,25 @@ class OrgDirectory:
                 log.warning("org_teams_unavailable", error=type(error).__name__)
                 return known[1] if known is not None else set()
             self._teams[enterprise_id] = (time.monotonic(), teams)
+            await self._keep(enterprise_id, teams)
             return teams
+
+    async def _keep(self, enterprise_id: str, teams: Collection[str]) -> None:
+        """Every answer is kept (another process's uninstall may have deleted what was)."""
+        if self._note is None or not teams:
+            return
+        try:
+            await self._note(enterprise_id, teams)
+        except Exception as error:  # the database away: kept with the next answer
+            log.warning("org_teams_not_kept", error=type(error).__name__)
+            return
+        self._noted.update((team, enterprise_id) for team in teams)
+
+    async def note_member(self, team_id: str, enterprise_id: str) -> None:
+        """A workspace of the organisation, as a request from it said (noted once a process):
+        what it links under its own key is the organisation's to delete on uninstall."""
+        if (team_id, enterprise_id) not in self._noted and team_id != enterprise_id:
+            await self._keep(enterprise_id, {team_id})
 
     def known(self, enterprise_id: str) -> set[str]:
         """The organisation's workspaces as last fetched (or adopted here), asking nobody."""
@@ -134,9 +160,11 @@ class OrgDirectory:
         teams = set(known[1]) if known is not None else set()
         return teams | {team for team, owner in self._adopted if owner == enterprise_id}
 
-    def forget(self, enterprise_id: str) -> None:
-        self._teams.pop(enterprise_id, None)
-        self._adopted = {pair for pair in self._adopted if pair[1] != enterprise_id}
+    def forget(self, owner: str) -> None:
+        """An uninstall deleted the owner's rows, and what the database knew of its workspaces."""
+        self._teams.pop(owner, None)
+        self._adopted = {pair for pair in self._adopted if owner not in pair}
+        self._noted = {pair for pair in self._noted if owner not in pair}
 
     async def adopt_once(
         self, team_id: str, owner: str, move: Callable[[str, str], Awaitable[int]]
@@ -145,8 +173,9 @@ class OrgDirectory:
         install, the workspace's existing links move to the organisation (`move`)."""
         if (team_id, owner) in self._adopted or team_id == owner:
             return
-        moved = await move(team_id, owner)
+        moved = await move(team_id, owner)  # and the database notes the workspace as owner's
         self._adopted.add((team_id, owner))
+        self._noted.add((team_id, owner))
         if moved:
             log.info("workspace_adopted", team=team_id, enterprise=owner, links=moved)
 
@@ -165,6 +194,10 @@ async def who_is_asking(
     who = requester(body)  # team_id: the user's own workspace
     if not serving.org_wide or serving.enterprise_id is None:
         foreign = serving.team_id is not None and who.team_id != serving.team_id
+        if serving.enterprise_id and serving.team_id and not foreign and directory is not None:
+            # A Grid workspace's own install: its links are kept under the workspace's key,
+            # and an org-wide uninstall must find them later.
+            await directory.note_member(serving.team_id, serving.enterprise_id)
         return who, foreign
     enterprise = serving.enterprise_id
     member = who.team_id == enterprise

@@ -191,6 +191,18 @@ oauth_states = Table(
 )
 
 
+# Which organisation each Enterprise Grid workspace belongs to, as Slack said it (auth.teams.list,
+# a request's payload, an installation): an organisation's uninstall also deletes what its
+# workspaces kept under their own keys, in whichever process hears it, after any restart.
+org_workspaces = Table(
+    "org_workspaces",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=False, index=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+
 class Method:
     CLI = "cli"
     SELF = "self-service"

@@ -18,6 +18,7 @@ from bot.installs.owners import Forgotten
 from bot.installs.states import DatabaseOAuthStateStore
 from bot.installs.store import DatabaseInstallationStore
 from bot.store import Store
+from tests.support import tables
 from tests.support.settings import driver_url
 
 OAUTH_BOT_TOKEN = "xoxb-9001-workspace-bot-token-at-rest"
@@ -225,3 +226,27 @@ async def test_a_workspace_adopted_by_its_organisation_keeps_its_links(store: St
     assert await store.links("T1") == []
     assert [r.user_id for r in await store.audit_rows(team_id="E1")] == ["W1"]
     assert await store.owners.adopt_workspace("T1", "E1") == 0
+
+
+async def test_an_organisations_uninstall_finds_its_workspaces_in_the_database(
+    store: Store, keys: list[str]
+) -> None:
+    installs = DatabaseInstallationStore(store.database, Cipher(keys))
+    await installs.async_save(org_install())
+    # T2 has an installation of its own in the organisation: noted as the organisation's,
+    # and its rows stay while that installation does.
+    await installs.async_save(workspace_install(enterprise_id="E1", team_id="T2"))
+    await store.owners.note_workspaces("E1", ["T1", "T2"])
+    await store.owners.note_workspaces("E1", ["T1"])  # again, as another process might
+    assert await store.owners.organisation("T1") == "E1"
+    assert await store.owners.organisation("T9") is None
+    for team, user in (("E1", "W1"), ("T1", "W2"), ("T2", "W3"), ("T9", "U9")):
+        await store.link(team, user, f"authcode-{team}-{user}-0001", "cli")
+        await tables.leave_traces(store, team, user, f"https://hooks.example/{team}")
+    gone = await store.owners.forget_installation("E1", "app_uninstalled")
+    assert gone == Forgotten(installation=True, links=2, retries=2)
+    for table in ("links", "retries", "in_flight", "step_runs", "rescue_sessions", "shares"):
+        assert await tables.owners_in(store, table) == ["T2", "T9"], table
+    assert await tables.owners_in(store, "installations") == ["T2"]
+    assert await tables.org_workspaces(store) == []
+

@@ -89,3 +89,25 @@ async def test_slack_unreachable_keeps_what_was_known(monkeypatch: pytest.Monkey
     monkeypatch.setattr(OrgDirectory, "FRESH_SECONDS", 0.0)
     assert await directory.teams("E1", must_include="T9") == {"T2"}
     assert calls == 2
+
+
+async def test_what_slack_says_of_an_organisation_is_handed_on_to_be_kept() -> None:
+    kept: list[tuple[str, set[str]]] = []
+
+    async def teams(enterprise: str) -> set[str]:
+        return {"T2", "T3"}
+
+    async def note(enterprise: str, workspaces: object) -> None:
+        kept.append((enterprise, set(workspaces)))  # type: ignore[call-overload]
+
+    directory = OrgDirectory(teams, note)
+    await directory.teams("E1")
+    assert kept == [("E1", {"T2", "T3"})]
+    # A Grid workspace's own install: noted once a process, from its requests.
+    serving = Installed("E1", "T4", False)
+    body = {"user_id": "U1", "team_id": "T4", "enterprise_id": "E1"}
+    for _ in range(2):
+        assert await who_is_asking(body, serving, directory) == (Requester("T4", "U1", None), False)
+    assert kept[1:] == [("E1", {"T4"})]
+    directory.forget("E1")
+    assert directory.known("E1") == set()
