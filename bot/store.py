@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.audit.store import AuditStore
 from bot.crypto import Cipher
 from bot.installs.owners import OwnerStore
+from bot.installs.people import PeopleStore
 from bot.linking.store import LinkStore
 from bot.pins.retries import RetryStore
 from bot.pins.store import PinStore
@@ -33,6 +34,7 @@ class Store(LinkStore, PinStore, AuditStore):
         self.step_runs = StepRunStore(database)  # Workflow step runs
         self.retries = RetryStore(database, cipher)  # retries without the console
         self.owners = OwnerStore(database)  # uninstalls, org-wide adoption
+        self.people = PeopleStore(database)  # forgetting one person
 
     @classmethod
     async def open(cls, url: str, cipher: Cipher) -> Store:

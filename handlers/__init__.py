@@ -49,6 +49,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     app.function(workflow_step.FUNCTION_CALLBACK)(answering(workflow.step_started))
     app.action(workflow_step.REQUEST_ACTION)(answering(workflow.step_request))
     app.action(workflow_step.DECLINE_ACTION)(answering(workflow.step_decline))
-    # Uninstall and revocation
+    # Uninstall, revocation, and a person who is gone
     app.event("app_uninstalled")(answering(installs.app_uninstalled))
     app.event("tokens_revoked")(answering(installs.tokens_revoked))
+    app.event("user_change")(answering(installs.user_change))  # a deactivated account

@@ -1,4 +1,5 @@
-"""Uninstall and revocation: a secret we no longer need is a secret we must not keep."""
+"""Uninstall, revocation and deactivated accounts: a secret we no longer need is a secret we
+must not keep."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
 
+from bot.installs.people import forget_person
 from bot.logs import get_logger
 from handlers.listening import runtime_of, serving
 
@@ -61,3 +63,19 @@ async def tokens_revoked(
                 team_id=None if installed.org_wide else installed.team_id,
                 user_id=user,
             )
+
+
+async def user_change(
+    body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """A deactivated Slack account (`deleted`): everything the app holds about the person goes,
+    as `python -m bot forget` does. Any other change to a profile (most of these events) is
+    nothing to the app."""
+    user = event.get("user")
+    if not isinstance(user, dict) or user.get("deleted") is not True:
+        return
+    user_id, owner = user.get("id"), serving(body, context).owner
+    if not isinstance(user_id, str) or owner is None:
+        log.warning("user_change_unreadable")
+        return
+    await forget_person(runtime_of(context).store.people, owner, user_id, "user_deleted")

@@ -181,6 +181,25 @@ def app_home_opened(user_id: str, team: str = TEAM) -> dict[str, Any]:
     }
 
 
+def user_change(user_id: str, deleted: bool, team: str = TEAM) -> dict[str, Any]:
+    """The Events API callback for a changed Slack account: `deleted` when deactivated."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{user_id}{int(deleted)}",
+        "event_time": 1,
+        "event": {
+            "type": "user_change",
+            "user": {"id": user_id, "team_id": team, "name": "agent", "deleted": deleted},
+            "cache_ts": 1,
+            "event_ts": "1.0",
+        },
+        "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+    }
+
+
 def org_wide_event(
     org: str, event: dict[str, Any], event_id: str, **envelope: Any
 ) -> dict[str, Any]:

@@ -93,3 +93,11 @@ def test_grid_and_oauth_installation_are_turned_on() -> None:
     assert set(oauth.BOT_SCOPES) == set(data["oauth_config"]["scopes"]["bot"])
     # A rotating token would expire under SLACK_BOT_TOKEN, the default setup.
     assert data["settings"]["token_rotation_enabled"] is False
+
+
+def test_a_deactivated_account_is_heard() -> None:
+    data = manifest()
+    # A deactivated account (`deleted`) is forgotten: Slack sends user_change to apps
+    # subscribed to it that hold users:read.
+    assert "user_change" in data["settings"]["event_subscriptions"]["bot_events"]
+    assert "users:read" in data["oauth_config"]["scopes"]["bot"]
