@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from bot.storage.database import now, utc
-from bot.storage.schema import AuditRow, audit, shares, step_runs
+from bot.storage.schema import AuditRow, audit, oauth_states, shares, step_runs
 from bot.storage.transactions import Transactions
 
 
@@ -51,6 +51,8 @@ class AuditStore(Transactions):
             cutoff = now() - older_than
             tx.execute(delete(shares).where(shares.c.shared_at < cutoff))
             tx.execute(delete(step_runs).where(step_runs.c.updated_at < cutoff))
+            # OAuth states nobody came back with (each is also purged when one is issued).
+            tx.execute(delete(oauth_states).where(oauth_states.c.expires_at < now()))
             return int(tx.execute(delete(audit).where(audit.c.at < cutoff)).rowcount or 0)
 
         # However many rows, the requests' writes don't wait for it.

@@ -250,3 +250,24 @@ async def test_an_organisations_uninstall_finds_its_workspaces_in_the_database(
     assert await tables.owners_in(store, "installations") == ["T2"]
     assert await tables.org_workspaces(store) == []
 
+
+async def test_too_many_unused_states_push_out_the_oldest_and_expired_ones_are_purged(
+    store: Store,
+) -> None:
+    states = DatabaseOAuthStateStore(store.database, expiration_seconds=600, kept=3)
+    issued = [await states.async_issue() for _ in range(5)]
+    assert len((await dump(store, "oauth_states")).splitlines()) == 3
+    assert await states.async_consume(issued[0]) is False  # the oldest went first
+    assert await states.async_consume(issued[-1]) is True
+    stale = DatabaseOAuthStateStore(store.database, expiration_seconds=-1)
+
+    async def kept() -> int:
+        return len((await dump(store, "oauth_states")).splitlines())
+
+    await stale.async_issue()  # one nobody came back with in time
+    assert await kept() == 3
+    await store.purge_audit(timedelta(days=90))  # the hourly retention purge
+    assert await kept() == 2
+    await stale.async_issue()
+    assert await states.async_consume(issued[-2]) is True  # the expired one went with it
+    assert await kept() == 1
