@@ -139,8 +139,15 @@ async def rescue_sessions(request: web.Request) -> web.StreamResponse:
     return web.Response(status=answer.status, text=answer.text)
 
 
+async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
+    """On every answer, the install pages and any error page alike (oauth.SECURITY_HEADERS
+    says what each refuses a browser); about a microsecond a request."""
+    response.headers.update(oauth.SECURITY_HEADERS)
+
+
 def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.on_response_prepare.append(security_headers)
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 

@@ -14,7 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
@@ -26,6 +26,9 @@ from bot.installs import oauth
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.oauth_install import install_over_http
+
+if TYPE_CHECKING:
+    from playwright.async_api import Response
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -120,6 +123,8 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
                 "request",
                 lambda r: None if r.url.startswith("http://127.0.0.1:") else outside.append(r.url),
             )
+            answers: list[Response] = []  # every page the app answered the browser with
+            page.on("response", lambda r: answers.append(r) if r.url.startswith(base(h)) else None)
             await page.goto(base(h) + "/slack/install")
             add = page.locator("#add-to-slack")
             assert await add.inner_text() == texts.INSTALL_BUTTON
@@ -139,7 +144,23 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
                 [],
                 ["deleted"],
             )
+            # Error pages too: a callback with no state, a path that is not there.
+            failed = await page.goto(base(h) + "/slack/oauth_redirect?code=x")
+            assert failed is not None and failed.status == 400
+            missing = await page.goto(base(h) + "/nowhere")
+            assert missing is not None and missing.status == 404
             assert outside == []
+            seen = [(r.url.removeprefix(base(h)).split("?")[0], r.status) for r in answers]
+            assert seen == [
+                ("/slack/install", 200),
+                ("/slack/oauth_redirect", 200),
+                ("/slack/oauth_redirect", 400),
+                ("/nowhere", 404),
+            ]
+            for answer in answers:
+                headers = await answer.all_headers()
+                sent = {name: headers.get(name.lower()) for name in oauth.SECURITY_HEADERS}
+                assert sent == oauth.SECURITY_HEADERS, answer.url
         finally:
             await browser.close()
 
@@ -170,6 +191,42 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
     assert status == 200
     assert "737373" in json.dumps(await h.slack.response(rid))
     assert [c.params["authcode"] for c in h.rescue.pin_calls()] == [OAUTH_AUTHCODE]
+
+
+async def test_the_install_page_refuses_to_be_framed_and_runs_no_script_but_its_own(
+    oauth_app: Harness,
+) -> None:
+    chromium_or_skip()
+    from playwright.async_api import async_playwright
+
+    h = oauth_app
+    install = base(h) + "/slack/install"
+    # The fake Slack's consent page sends none of these headers: the same checks pass there,
+    # so what fails on the app's page fails because of its headers.
+    elsewhere = f"{h.slack.url}/oauth/v2/authorize?client_id={h.slack.client_id}&state=s"
+    inject = (
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'document.body.dataset.ran = \"yes\"';"
+        " document.head.appendChild(s); return document.body.dataset.ran || null; }"
+    )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.set_content(
+                f"<iframe id='app' src='{install}'></iframe>"
+                f"<iframe id='other' src='{elsewhere}'></iframe>"
+            )
+            app_frame, other_frame = page.frames[1:]
+            assert await other_frame.locator("#allow").count() == 1
+            assert await app_frame.locator("#add-to-slack").count() == 0  # refused
+            await page.goto(elsewhere)
+            assert await page.evaluate(inject) == "yes"
+            await page.goto(install)
+            assert await page.evaluate(inject) is None  # the policy stopped it
+            assert await page.locator("#add-to-slack").count() == 1
+        finally:
+            await browser.close()
 
 
 async def uninstall(h: Harness, event_id: str) -> None:
