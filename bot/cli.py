@@ -78,11 +78,22 @@ def parser() -> argparse.ArgumentParser:
             verb.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
             verb.add_argument("--user", help="only this Slack user ID")
             verb.add_argument("--format", choices=("csv", "json"), default="csv")
-        if name in ("link", "unlink", "users", "link-sso"):
-            verb.add_argument(
-                "--team", help="the Slack team ID (default: the bot token's workspace)"
-            )
+        if name == "users":
+            verb.add_argument("--team", help="only this Slack team (or enterprise) ID")
+        if name in ("link", "unlink", "link-sso", "check"):
+            _installation_arguments(name, verb)
     return root
+
+
+def _installation_arguments(name: str, verb: argparse.ArgumentParser) -> None:
+    """Whose: a workspace, or an organisation (Enterprise Grid, org-wide); with OAuth (no
+    SLACK_BOT_TOKEN) also whose stored token the verb speaks to Slack with."""
+    default = {
+        "check": "Slack is not asked",
+    }.get(name, "SLACK_BOT_TOKEN's, or the only OAuth installation")
+    which = verb.add_mutually_exclusive_group()
+    which.add_argument("--team", help=f"a Slack workspace's team ID, T… (default: {default})")
+    which.add_argument("--enterprise", help="an Enterprise Grid organisation's ID, E…")
 
 
 def main(wire: Wiring, argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.runtime import Runtime
     from bot.store import Store
 
 
@@ -78,33 +79,23 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _installed_team(settings: Settings) -> str:
-    from bot.slack import calls as slack_calls
-    from bot.slack import policies as slack_policies
+async def _owner(args: argparse.Namespace, settings: Settings, store: Store) -> str:
+    """The key a link is kept under: `--team`/`--enterprise`, else the installation's
+    (SLACK_BOT_TOKEN's, asked with auth.test, or the one stored OAuth installation)."""
+    from bot.admin.installation import slack_as
 
-    if settings.slack_bot_token is None:
-        raise Failure(
-            "SLACK_BOT_TOKEN is missing: it is needed to learn the workspace (or pass --team)."
-        )
-    client = slack_calls.SlackClient(
-        settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        retry_handlers=[],
-    )
-    answer = await slack_calls.call(client, "auth.test")
-    if answer.fault is slack_policies.Fault.SLACK_ERROR:
-        raise Failure(f"Slack refused auth.test ({answer.error}); pass --team T…")
-    if not answer.ok:
-        raise Failure(f"cannot reach Slack ({answer.fault}: {answer.error}); pass --team T…")
-    # An org-wide (Enterprise Grid) token: links belong to the organisation.
-    team = answer.get("enterprise_id") if answer.get("is_enterprise_install") else None
-    team = team or answer.get("team_id")
-    if not isinstance(team, str):
-        raise Failure("Slack's auth.test named no team; pass --team T…")
-    return team
+    given: str | None = args.team or args.enterprise
+    if given:
+        return given
+    found = await slack_as(settings, store)
+    if found.enterprise_id and not found.org_wide:
+        # A Grid workspace's own token: its links are the organisation's to delete on an
+        # org-wide uninstall.
+        await store.owners.note_workspaces(found.enterprise_id, [found.owner])
+    return found.owner
 
 
-def _user_id(raw: str) -> str:
+def slack_user_id(raw: str) -> str:
     if not raw or not raw.isalnum() or raw[0] not in "UW":
         raise Failure(f"{raw!r} is not a Slack user ID (they look like U0123ABCD)")
     return raw
@@ -114,22 +105,22 @@ async def link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.logs import register_secrets
     from bot.storage.schema import Method
 
-    user = _user_id(args.user)
+    user = slack_user_id(args.user)
     authcode = _stdin_secret("Authcode (not shown): ")
     if not authcode:
         raise Failure("no authcode on standard input")
     register_secrets([authcode])
-    team = args.team or await _installed_team(settings)
     async with open_store(settings) as store:
+        team = await _owner(args, settings, store)
         await store.link(team, user, authcode, Method.CLI, by="cli")
     print(f"Linked {user} in {team}.")
     return 0
 
 
 async def unlink(args: argparse.Namespace, settings: Settings) -> int:
-    user = _user_id(args.user)
-    team = args.team or await _installed_team(settings)
+    user = slack_user_id(args.user)
     async with open_store(settings) as store:
+        team = await _owner(args, settings, store)
         gone = await store.unlink(team, user)
     print(f"Unlinked {user} in {team}." if gone else f"{user} in {team} was not linked.")
     return 0 if gone else 1
@@ -166,17 +157,30 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin.installation import slack_as
+    from bot.installs import request_token
     from bot.linking import link as linking
     from bot.runtime import Runtime
 
     if not settings.sso_enabled:
         raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
-    team = args.team or await _installed_team(settings)
-    wanted = [_user_id(u) for u in args.users]
+    wanted = [slack_user_id(u) for u in args.users]
     runtime = await Runtime.start(settings)
     try:
-        members = await linking.members(runtime, wanted)
-        done = await linking.link_members_by_sso(runtime, team, members, args.relink)
+        found = await slack_as(settings, runtime.store, args.team, args.enterprise)
+        scope = request_token.set(found.token)  # every call of this command: that token
+        try:
+            if wanted:
+                members = await linking.members(runtime, wanted)
+            elif found.org_wide and found.enterprise_id:
+                # An org-wide token lists users one workspace at a time (users.list's team_id).
+                teams = [args.team] if args.team else await _org_teams(runtime, found.enterprise_id)
+                members = await linking.org_members(runtime, teams)
+            else:
+                members = await linking.members(runtime, [])
+            done = await linking.link_members_by_sso(runtime, found.owner, members, args.relink)
+        finally:
+            request_token.reset(scope)
     except linking.MembersUnlisted as error:
         raise Failure(f"Slack refused users.list ({error})") from None
     finally:
@@ -190,6 +194,18 @@ async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
     for user_id, reason in done.refused:
         print(f"  not linked  {user_id}: {reason}")
     return 0 if not done.refused else 3
+
+
+async def _org_teams(runtime: Runtime, enterprise_id: str) -> list[str]:
+    """The organisation's workspaces (auth.teams.list), kept in the database as well."""
+    from bot.runtime import OrgTeamsUnavailable
+
+    try:
+        teams = await runtime.org_teams(enterprise_id)
+    except OrgTeamsUnavailable as error:
+        raise Failure(f"Slack refused auth.teams.list ({error})") from None
+    await runtime.store.owners.note_workspaces(enterprise_id, teams)
+    return sorted(teams)
 
 
 async def audit(args: argparse.Namespace, settings: Settings) -> int:
@@ -265,11 +281,27 @@ async def installations(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.admin.installation import client, slack_as
+    from bot.slack.calls import call
+
     async with open_store(settings) as store:
         reachable = await store.ping()
-    if not reachable:
-        raise Failure("the database is not reachable")
+        if not reachable:
+            raise Failure("the database is not reachable")
+        # Slack is asked only about the installation named: the bot token's, or a stored one.
+        found = (
+            await slack_as(settings, store, args.team, args.enterprise)
+            if (args.team or args.enterprise)
+            else None
+        )
     print("Settings OK; the database is reachable.")
+    if found is None:
+        return 0
+    if not found.asked:
+        answer = await call(client(settings, found.token), "auth.test")
+        if not answer.ok:
+            raise Failure(f"Slack refused the bot token of {found.name} ({answer.error})")
+    print(f"Slack accepts the bot token of {found.name}.")
     return 0
 
 

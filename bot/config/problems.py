@@ -31,7 +31,7 @@ def problems(self: Settings, mode: Mode) -> list[str]:
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both for OAuth "
             "installation, or neither for one workspace with SLACK_BOT_TOKEN."
         )
-    if mode == "store" or (mode == "serve" and self.oauth_enabled):
+    if mode == "store" or (mode in ("serve", "slack") and self.oauth_enabled):
         pass  # with OAuth, every installation brings its own token
     elif self.slack_bot_token is None:
         found.append("SLACK_BOT_TOKEN is missing: set it to the bot token (xoxb-…).")

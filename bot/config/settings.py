@@ -15,7 +15,8 @@ from bot.rescue.client import TEXT_FIELDS
 
 DEFAULT_DATABASE_FILE = "rescue_pin.sqlite3"
 
-# serve/socket: everything to run; slack: a bot token; store: only the database and key.
+# serve/socket: everything to run; slack: a bot token (or OAuth installations); store: only
+# the database and key.
 Mode = Literal["serve", "socket", "slack", "store"]
 
 

@@ -180,14 +180,19 @@ class MembersUnlisted(Exception):
     """Slack refused users.list; the message is the kind of error."""
 
 
-async def members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, dict[str, Any] | None]]:
-    """The users named (looked up one by one), or else every person in the workspace."""
+async def members(
+    runtime: Runtime, wanted: list[str], team_id: str | None = None
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """The users named (looked up one by one), or else every person in the workspace
+    (`team_id`: which one, for an org-wide token)."""
     if wanted:
         return [(user_id, await user_info(runtime, user_id)) for user_id in wanted]
     found: list[tuple[str, dict[str, Any] | None]] = []
     cursor = None
     while True:
-        page = await slack_calls.call(runtime.slack, "users.list", limit=200, cursor=cursor)
+        page = await slack_calls.call(
+            runtime.slack, "users.list", limit=200, cursor=cursor, team_id=team_id
+        )
         if not page.ok:
             raise MembersUnlisted(f"{page.fault}: {page.error}")
         user: dict[str, Any]
@@ -197,6 +202,18 @@ async def members(runtime: Runtime, wanted: list[str]) -> list[tuple[str, dict[s
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return found
+
+
+async def org_members(
+    runtime: Runtime, teams: list[str]
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """Every person in each of an organisation's workspaces, once each (a Grid user may be in
+    several)."""
+    found: dict[str, dict[str, Any] | None] = {}
+    for team_id in teams:
+        for user_id, user in await members(runtime, [], team_id):
+            found.setdefault(user_id, user)
+    return list(found.items())
 
 
 @dataclass(frozen=True)

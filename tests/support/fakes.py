@@ -3,7 +3,8 @@ proxy a test can cut. Each runs an aiohttp server on loopback (`FakeServer`, whi
 benchmark's lean fakes build on too).
 
 Scripting answers: `FakeSlack.fail(method, error, status, **headers)`, `.dead_responses`,
-`.response_faults`, `.emails`/`.names`/`.admins`/`.members` (users.info, users.list);
+`.response_faults`, `.emails`/`.names`/`.admins`/`.members` (users.info, users.list),
+`.team_members`/`.users_page` (users.list by workspace, in pages);
 `FakeRescue.answers[authcode]` (a body, or "reset", "http500", "html", "sleep:S"), `.delay`,
 `.accounts`, `.sso`. Any of issue #11's faults (status, body, content type, delay, a dropped
 connection, how many times): `FakeSlack.script(method, SlackFault…)` and
@@ -112,6 +113,8 @@ class FakeSlack(FakeServer):
         self.identities: dict[str, dict[str, Any]] = {}
         self.revoked: set[str] = set()
         self.org_teams: dict[str, list[str]] = {}  # enterprise -> workspaces (auth.teams.list)
+        self.team_members: dict[str, list[str]] = {}  # users.list with a team_id
+        self.users_page: int | None = None  # users.list answers this many a page
         # OAuth: what the next "Allow" on the authorize page installs, where it sends the
         # browser back to (the app's registered Redirect URL), and token rotation.
         self.installing: dict[str, Any] = {"team": {"id": team_id, "name": "Acme"}}
@@ -233,22 +236,32 @@ class FakeSlack(FakeServer):
                 found["locale"] = self.locales[user]
             return {"ok": True, "user": found}
         if method == "users.list":
-            ids = self.members or list(self.emails)
-            return {
-                "ok": True,
-                "members": [
-                    {
-                        "id": u,
-                        "team_id": self.team_id,
-                        "is_bot": False,
-                        "deleted": False,
-                        "profile": {"email": self.emails[u]} if self.emails.get(u) else {},
-                    }
-                    for u in ids
-                ],
-                "response_metadata": {"next_cursor": ""},
-            }
+            return self._users_list(params, token)
         return {"ok": True}
+
+    def _users_list(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """Everyone (`members`, else those with an e-mail), or with `team_id` that workspace's
+        `team_members`, Grid users of their organisation; `users_page` per page (a cursor)."""
+        team = params.get("team_id")
+        if team is None and self.identities.get(token or "", {}).get("is_enterprise_install"):
+            return {"ok": False, "error": "missing_argument"}  # an org token names a workspace
+        ids = self.team_members.get(team, []) if team else (self.members or list(self.emails))
+        org = next((e for e, teams in self.org_teams.items() if team in teams), None)
+        start = int(params.get("cursor") or 0)
+        end = start + (self.users_page or len(ids) or 1)
+        members = [
+            {
+                "id": u,
+                "team_id": team or self.team_id,
+                "is_bot": False,
+                "deleted": False,
+                "profile": {"email": self.emails[u]} if self.emails.get(u) else {},
+                **({"enterprise_user": {"enterprise_id": org, "teams": [team]}} if org else {}),
+            }
+            for u in ids[start:end]
+        ]
+        more = str(end) if end < len(ids) else ""
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": more}}
 
     # OAuth
 
@@ -329,6 +342,11 @@ class FakeSlack(FakeServer):
             self._refresh[refresh] = installing
             answer.update(refresh_token=refresh, expires_in=self.rotation_seconds)
         return answer
+
+    def refreshable(self, refresh_token: str, installing: dict[str, Any]) -> None:
+        """A refresh token handed out earlier (token rotation) for `installing`."""
+        self.issued.append(refresh_token)
+        self._refresh[refresh_token] = installing
 
     def installed_token(self, team_or_enterprise: str) -> str | None:
         """The latest token handed out for that workspace or organisation."""
