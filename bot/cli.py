@@ -1,7 +1,8 @@
-"""The command line: serve, socket, migrate, link, unlink, users, check, audit, rotate-key, …
+"""The command line: serve, socket, migrate, link, unlink, users, check, audit, forget, …
 
-Each verb's work is in `bot/admin/verbs.py`; here are the verbs' names, arguments, settings
-mode and exit codes (0 done, 1 a `Failure`, 2 bad settings, 130 interrupted)."""
+Each verb's work is in `bot/admin/` (verbs.py, forget.py); here are the verbs' names,
+arguments, settings mode and exit codes (0 done, 1 a `Failure`, 2 bad settings, 130
+interrupted)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from bot.admin.forget import forget
 from bot.admin.verbs import (
     Failure,
     audit,
@@ -54,6 +56,11 @@ VERBS: dict[str, tuple[Mode, Verb | None, str]] = {
     "check": ("serve", check, "check the settings and the database, one line per problem"),
     "link-sso": ("slack", link_sso, "link users by Rescue SSO (all members, or the IDs given)"),
     "audit": ("store", audit, "export the audit trail (PIN requests and shares)"),
+    "forget": (
+        "store",
+        forget,
+        "delete everything held about a Slack user (audit rows kept, customer fields emptied)",
+    ),
     "rotate-key": (
         "store",
         rotate_key,
@@ -78,9 +85,12 @@ def parser() -> argparse.ArgumentParser:
             verb.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
             verb.add_argument("--user", help="only this Slack user ID")
             verb.add_argument("--format", choices=("csv", "json"), default="csv")
+        if name == "forget":
+            verb.add_argument("user", help="the Slack user ID, e.g. U0123ABCD")
+            verb.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         if name == "users":
             verb.add_argument("--team", help="only this Slack team (or enterprise) ID")
-        if name in ("link", "unlink", "link-sso", "check"):
+        if name in ("link", "unlink", "link-sso", "check", "forget"):
             _installation_arguments(name, verb)
     return root
 
@@ -89,6 +99,7 @@ def _installation_arguments(name: str, verb: argparse.ArgumentParser) -> None:
     """Whose: a workspace, or an organisation (Enterprise Grid, org-wide); with OAuth (no
     SLACK_BOT_TOKEN) also whose stored token the verb speaks to Slack with."""
     default = {
+        "forget": "the one where the user is known",
         "check": "Slack is not asked",
     }.get(name, "SLACK_BOT_TOKEN's, or the only OAuth installation")
     which = verb.add_mutually_exclusive_group()

@@ -86,7 +86,18 @@ async def test_check_names_each_missing_setting(tmp_path: Path) -> None:
 
 
 async def test_every_verb_has_help(tmp_path: Path) -> None:
-    for verb in ("serve", "socket", "link", "unlink", "users", "check", "rotate-key", "genkey"):
+    verbs = (
+        "serve",
+        "socket",
+        "link",
+        "unlink",
+        "users",
+        "check",
+        "rotate-key",
+        "genkey",
+        "forget",
+    )
+    for verb in verbs:
         result = await run(tmp_path, verb, "--help")
         assert result.returncode == 0 and "usage:" in result.stdout
 
