@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.forget import forget
+from bot.admin.link_sso import link_sso
 from bot.admin.verbs import (
     Failure,
     audit,
@@ -20,7 +21,6 @@ from bot.admin.verbs import (
     genkey,
     installations,
     link,
-    link_sso,
     migrate,
     rotate_key,
     unlink,

@@ -1,6 +1,7 @@
-"""What each admin verb does (link, unlink, users, link-sso, migrate, check, audit,
-rotate-key, installations, genkey): `bot/cli.py` parses the command line and runs one of them.
-Each verb opens the store through `open_store` and fails with a one-line `Failure`."""
+"""What each admin verb does (link, unlink, users, migrate, check, audit, rotate-key,
+installations, genkey; link-sso and forget have modules of their own): `bot/cli.py` parses the
+command line and runs one of them. Each verb opens the store through `open_store` and fails
+with a one-line `Failure`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
     from bot.store import Store
 
 
@@ -154,58 +154,6 @@ async def users(args: argparse.Namespace, settings: Settings) -> int:
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
     return 0
-
-
-async def link_sso(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.admin.installation import slack_as
-    from bot.installs import request_token
-    from bot.linking import link as linking
-    from bot.runtime import Runtime
-
-    if not settings.sso_enabled:
-        raise Failure("set RESCUE_SSO_COMPANY_ID and RESCUE_SSO_PASSWORD to link by SSO")
-    wanted = [slack_user_id(u) for u in args.users]
-    runtime = await Runtime.start(settings)
-    try:
-        found = await slack_as(settings, runtime.store, args.team, args.enterprise)
-        scope = request_token.set(found.token)  # every call of this command: that token
-        try:
-            if wanted:
-                members = await linking.members(runtime, wanted)
-            elif found.org_wide and found.enterprise_id:
-                # An org-wide token lists users one workspace at a time (users.list's team_id).
-                teams = [args.team] if args.team else await _org_teams(runtime, found.enterprise_id)
-                members = await linking.org_members(runtime, teams)
-            else:
-                members = await linking.members(runtime, [])
-            done = await linking.link_members_by_sso(runtime, found.owner, members, args.relink)
-        finally:
-            request_token.reset(scope)
-    except linking.MembersUnlisted as error:
-        raise Failure(f"Slack refused users.list ({error})") from None
-    finally:
-        await runtime.stop()
-    print(
-        f"Linked {len(done.linked)}; already linked {len(done.skipped)};"
-        f" not linked {len(done.refused)}."
-    )
-    for user_id in done.linked:
-        print(f"  linked      {user_id}")
-    for user_id, reason in done.refused:
-        print(f"  not linked  {user_id}: {reason}")
-    return 0 if not done.refused else 3
-
-
-async def _org_teams(runtime: Runtime, enterprise_id: str) -> list[str]:
-    """The organisation's workspaces (auth.teams.list), kept in the database as well."""
-    from bot.runtime import OrgTeamsUnavailable
-
-    try:
-        teams = await runtime.org_teams(enterprise_id)
-    except OrgTeamsUnavailable as error:
-        raise Failure(f"Slack refused auth.teams.list ({error})") from None
-    await runtime.store.owners.note_workspaces(enterprise_id, teams)
-    return sorted(teams)
 
 
 async def audit(args: argparse.Namespace, settings: Settings) -> int:
