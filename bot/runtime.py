@@ -157,7 +157,7 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
-        register_secrets(
+        own = [
             secret.get_secret_value() if secret else None
             for secret in (
                 settings.slack_bot_token,
@@ -167,8 +167,12 @@ class Runtime:
                 settings.rescue_sso_password,
                 settings.rescue_post_token,
                 settings.slack_client_secret,
+                settings.metrics_token,
             )
-        )
+        ]
+        if settings.encryption_key is not None:  # each key of a rotation on its own too
+            own += settings.encryption_key.get_secret_value().split(",")
+        register_secrets((value.strip() if value else None for value in own), held=True)
         cipher, created = load_cipher(settings.encryption_key, settings.sqlite_path)
         if created:
             log.warning("encryption_key_file_created", path=str(created))

@@ -31,6 +31,7 @@ from bot.slack import calls as slack_calls
 log = get_logger(__name__)
 
 RUNTIME = web.AppKey("runtime", Runtime)
+METRICS_TOKEN = web.AppKey("metrics_token", bytes)
 BOLT = web.AppKey("bolt", AsyncApp)
 VERIFIER = web.AppKey("verifier", SignatureVerifier)
 MAX_BODY_BYTES = 1024 * 1024
@@ -109,8 +110,21 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def metrics(_: web.Request) -> web.Response:
+async def metrics(request: web.Request) -> web.Response:
+    token = request.app.get(METRICS_TOKEN)
+    if token is not None and not _bearer_matches(request.headers.get("Authorization", ""), token):
+        return web.Response(
+            status=401, text="unauthorized", headers={"WWW-Authenticate": 'Bearer realm="metrics"'}
+        )
     return web.Response(body=render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+def _bearer_matches(header: str, token: bytes) -> bool:
+    scheme, _, given = header.strip().partition(" ")
+    # Compared in constant time: how long a wrong guess took says nothing about the token.
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode("utf-8", "surrogatepass"), token
+    )
 
 
 async def rescue_sessions(request: web.Request) -> web.StreamResponse:
@@ -148,6 +162,8 @@ async def security_headers(_: web.Request, response: web.StreamResponse) -> None
 def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.on_response_prepare.append(security_headers)
+    if settings.metrics_token is not None:
+        app[METRICS_TOKEN] = settings.metrics_token.get_secret_value().encode()
     if settings.slack_signing_secret is not None:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 

@@ -102,14 +102,12 @@ def slack_user_id(raw: str) -> str:
 
 
 async def link(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.logs import register_secrets
     from bot.storage.schema import Method
 
     user = slack_user_id(args.user)
     authcode = _stdin_secret("Authcode (not shown): ")
     if not authcode:
         raise Failure("no authcode on standard input")
-    register_secrets([authcode])
     async with open_store(settings) as store:
         team = await _owner(args, settings, store)
         await store.link(team, user, authcode, Method.CLI, by="cli")

@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from bot.config.settings import Mode, Settings
 
 MIN_POST_TOKEN = 24
+MIN_METRICS_TOKEN = 24
 _URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+_BEARER = re.compile(r"[A-Za-z0-9._~+/-]+=*")  # RFC 6750's b64token
 
 
 def _template_ok(template: str) -> bool:
@@ -65,7 +67,26 @@ def problems(self: Settings, mode: Mode) -> list[str]:
         found += _follow_through_problems(self)
     if self.rescue_sso_company_id and not self.rescue_sso_company_id.isdigit():
         found.append("RESCUE_SSO_COMPANY_ID is malformed: the company ID is a number.")
+    if mode == "serve":  # the only verb with a /metrics
+        found += _metrics_problems(self)
     return found
+
+
+def _metrics_problems(self: Settings) -> list[str]:
+    token = self.metrics_token.get_secret_value() if self.metrics_token else None
+    if token is None:
+        return []
+    if len(token) < MIN_METRICS_TOKEN:
+        return [
+            f"METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN} characters "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')."
+        ]
+    if not _BEARER.fullmatch(token):
+        return [
+            "METRICS_TOKEN is malformed: use letters, digits and - . _ ~ + / only "
+            "(it is sent in an HTTP header)."
+        ]
+    return []
 
 
 def _follow_through_problems(self: Settings) -> list[str]:

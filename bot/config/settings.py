@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # Lens SMS: the region of numbers typed without a country code (ISO 3166, e.g. DE).
     sms_default_region: str | None = None
     port: int = Field(default=3000, gt=0, lt=65536)
+    # GET /metrics answers only `Authorization: Bearer <it>` when set; unset, anyone.
+    metrics_token: SecretStr | None = None
     log_format: Literal["console", "json"] | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

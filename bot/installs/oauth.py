@@ -35,7 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts
 from bot.installs.states import DatabaseOAuthStateStore
 from bot.installs.store import DatabaseInstallationStore
-from bot.logs import get_logger, secrets
+from bot.logs import get_logger, scrub
 
 log = get_logger(__name__)
 
@@ -160,7 +160,7 @@ class _Scrubbed(logging.Filter):
     (ours or anyone's) sees the record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = secrets.scrub(record.getMessage()), None
+        record.msg, record.args = scrub(record.getMessage()), None
         return True
 
 

@@ -32,9 +32,15 @@ class LinkOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+class SigninFailed(Exception):
+    """Asking Rescue for an authcode failed in a way nobody foresaw. It names the kind of
+    error only: the original may quote the request, and the request holds the password."""
+
+
 async def link_pasted(runtime: Runtime, who: Requester, target: str, authcode: str) -> None:
-    """An authcode typed into the link modal, by the agent or by a team lead for them."""
-    register_secrets([authcode])
+    """An authcode typed into the link modal, by the agent or by a team lead for them. Not
+    registered as a secret for the logs: nothing has confirmed it yet (a PIN request that
+    Rescue answers OK does), and a person could type anyone's ID here."""
     method = Method.SELF if target == who.user_id else Method.ADMIN
     await runtime.store.link(who.team_id, target, authcode, method, by=who.user_id)
     log.info("linked", method=method, target=target)
@@ -43,16 +49,19 @@ async def link_pasted(runtime: Runtime, who: Requester, target: str, authcode: s
 async def link_by_signin(
     runtime: Runtime, who: Requester, email: str, password: str
 ) -> LinkOutcome:
-    """Trade a Rescue e-mail and password for an authcode; the password is used once."""
-    register_secrets([password])
+    """Trade a Rescue e-mail and password for an authcode; the password is used once, and
+    never registered as a secret for the logs (it would blank whatever it equals in every
+    line): no line is ever given it."""
     try:
         result = await asyncio.wait_for(
             runtime.rescue.request_authcode(email, password), SIGNIN_DEADLINE_SECONDS
         )
     except TimeoutError:
         result = AuthResult(AuthOutcome.UNREACHABLE)
+    except Exception as error:  # its kind only, and no context: it may quote the password
+        raise SigninFailed(type(error).__name__) from None
     if result.outcome is AuthOutcome.OK and result.authcode:
-        register_secrets([result.authcode])
+        register_secrets([result.authcode])  # Rescue issued it
         await runtime.store.link(
             who.team_id, who.user_id, result.authcode, Method.SIGNIN, by=who.user_id
         )
@@ -170,7 +179,7 @@ async def link_sso(
     if result.outcome is not AuthOutcome.OK or not result.authcode:
         log.info("sso_refused", outcome=result.outcome.value)
         return SsoOutcome(False, texts.SSO_REASONS[result.outcome.value].format(sso_id=ssoid))
-    register_secrets([result.authcode])
+    register_secrets([result.authcode])  # Rescue issued it
     await runtime.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
     log.info("linked", method=Method.SSO)
     return SsoOutcome(True)

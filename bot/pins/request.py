@@ -121,7 +121,6 @@ async def ask_rescue(
         raise
     if authcode is None:
         return RescueAnswer(PinResult(Outcome.NOT_LINKED), holds_guard=True, rescue_called=False)
-    register_secrets([authcode])
     try:
         session_row, request = await with_reference(runtime, who, request, response_url)
     except StoreUnavailable as error:
@@ -132,6 +131,8 @@ async def ask_rescue(
     except BaseException:  # cancelled, say: the guard must not wait to go stale
         await release_guard_now(store, who)  # a session row left "requested" is purged
         raise
+    if result.ok:  # only now is it a real authcode: as typed, it could be anyone's ID
+        register_secrets([authcode])
     return RescueAnswer(result, holds_guard=True, rescue_called=True, session_row=session_row)
 
 

@@ -226,9 +226,9 @@ def test_language_memory_is_per_agent_and_bounded() -> None:
 
 
 def test_log_lines_lose_execution_tokens_and_numbers() -> None:
-    from bot.logs import secrets
+    from bot.logs import scrub
 
     line = "token=xwfp-1-abc-DEF to +4915123456789, at 2026-12-01T19:56:41+0000, PIN 012345"
-    scrubbed = secrets.scrub(line)
+    scrubbed = scrub(line)
     assert "xwfp-1" not in scrubbed and "4915123456789" not in scrubbed
     assert "2026-12-01T19:56:41+0000" in scrubbed and "012345" in scrubbed
