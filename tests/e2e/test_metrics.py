@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.harness import Harness, open_and_submit, settled
+from tests.support.fakes import FakeRescue, FakeSlack
+from tests.support.harness import Harness, open_and_submit, running_app, settled
 
 AUTHCODE = "metrics-authcode-55aa"
+METRICS_TOKEN = "Kq3vN8sLx2Rw7TzP1mYc-metrics-scraper"
 
 
 async def scrape(h: Harness) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -67,3 +70,44 @@ async def test_metrics_count_requests_outcomes_rescue_latency_and_slack_errors(
     text = repr(after)
     for private in (AUTHCODE, "Jane", "U1", "T0001"):
         assert private not in text
+
+
+async def get_metrics(h: Harness, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
+    async with h.http.get(h.server.make_url("/metrics"), headers=headers) as response:
+        return response.status, await response.text(), dict(response.headers)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer Kq3vN8sLx2Rw7TzP1mYc-metrics-scrapes",  # one character off
+        "Bearer " + METRICS_TOKEN[:-1],  # a prefix
+        "Basic " + METRICS_TOKEN,
+        METRICS_TOKEN,
+    ],
+    ids=["missing", "wrong", "prefix", "not-bearer", "no-scheme"],
+)
+async def test_with_a_token_metrics_answer_nobody_else(
+    fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str, authorization: str | None
+) -> None:
+    async with running_app(fake_slack, fake_rescue, sqlite_url, metrics_token=METRICS_TOKEN) as h:
+        headers = {} if authorization is None else {"Authorization": authorization}
+        status, text, answered = await get_metrics(h, headers)
+    assert status == 401 and answered["WWW-Authenticate"].startswith("Bearer")
+    assert "rescue_pin" not in text
+
+
+async def test_with_a_token_metrics_answer_the_scraper_that_has_it(
+    fake_slack: FakeSlack, fake_rescue: FakeRescue, sqlite_url: str
+) -> None:
+    async with running_app(fake_slack, fake_rescue, sqlite_url, metrics_token=METRICS_TOKEN) as h:
+        for scheme in ("Bearer", "bearer"):
+            status, text, _ = await get_metrics(h, {"Authorization": f"{scheme} {METRICS_TOKEN}"})
+            assert status == 200 and "rescue_pin_requests" in text
+
+
+async def test_without_a_token_metrics_answer_anyone(harness: Harness) -> None:
+    for headers in ({}, {"Authorization": "Bearer anything-at-all"}):
+        status, text, _ = await get_metrics(harness, headers)
+        assert status == 200 and "rescue_pin_requests" in text

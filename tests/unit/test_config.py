@@ -25,6 +25,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "SLACK_CLIENT_ID",
         "SLACK_CLIENT_SECRET",
         "SLACK_AUTHORIZE_URL",
+        "METRICS_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -143,3 +144,26 @@ def test_malformed_values_are_named(
     monkeypatch.setenv(name, value)
     found = problems("store")
     assert len(found) == 1 and found[0].startswith(start), found
+
+
+@pytest.mark.parametrize(
+    ("token", "start"),
+    [
+        ("too-short-0123456789", "METRICS_TOKEN is too short: use at least 24 characters"),
+        ("has spaces in it 0123456789", "METRICS_TOKEN is malformed"),
+    ],
+)
+def test_a_metrics_token_is_long_and_fits_a_header(
+    monkeypatch: pytest.MonkeyPatch, token: str, start: str
+) -> None:
+    monkeypatch.setenv("METRICS_TOKEN", token)
+    [found] = problems(slack_bot_token=TOKEN, slack_signing_secret="s")
+    assert found.startswith(start) and token not in found
+    assert problems("store") == []  # the admin verbs serve no /metrics
+
+
+def test_a_metrics_token_of_24_characters_will_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICS_TOKEN", "Kq3vN8sLx2Rw7TzP1mYc_-~.")
+    settings = load_settings("serve", slack_bot_token=TOKEN, slack_signing_secret="s")
+    assert settings.metrics_token is not None
+    assert settings.metrics_token.get_secret_value() == "Kq3vN8sLx2Rw7TzP1mYc_-~."
