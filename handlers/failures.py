@@ -18,7 +18,7 @@ from bot.pins.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState
 from bot.runtime import Runtime
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 from handlers.listening import RUNTIME_KEY, text_field
 
 log = get_logger(__name__)

@@ -25,7 +25,7 @@ from bot.rescue.client import Outcome, PinResult, SessionRequest
 from bot.sessions import new_reference
 from bot.slack.deliver import deliver
 from bot.slack.identity import Requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 
 if TYPE_CHECKING:  # the process's own; a feature only receives it
     from bot.runtime import Runtime
