@@ -11,9 +11,10 @@ Only what is stored is changed: Rescue is asked with the fields exactly as typed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -49,3 +50,17 @@ class StorableText(TypeDecorator[str]):
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         return _bind(value)
+
+
+def too_long(table: Table, row: Mapping[str, Any]) -> list[str]:
+    """The columns of `table` whose text in `row` is longer than the column allows:
+    PostgreSQL refuses such a value, SQLite keeps it whole (the one way the two still differ
+    on what they store; nothing here cuts text)."""
+    return [
+        name
+        for name, value in row.items()
+        if isinstance(value, str)
+        and name in table.c
+        and (length := getattr(table.c[name].type, "length", None)) is not None
+        and len(value) > length
+    ]
