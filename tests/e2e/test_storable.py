@@ -7,6 +7,7 @@ field exactly as it was typed."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import AsyncIterator
@@ -205,3 +206,47 @@ async def test_rescues_posts_with_odd_fields(follow: Harness, xml: bool) -> None
     assert row.technician == stored(session.tech_name)
     assert row.ended_at is not None
     await the_request_ended_cleanly(h, pin, fields)
+
+
+# A row the database refuses all the same (a value longer than its column: PostgreSQL only).
+
+
+async def test_a_refused_audit_row_is_kept_without_what_was_refused(
+    h: Harness, database_url: str, log_stream: io.StringIO
+) -> None:
+    """A signed command from a channel ID longer than the column: on PostgreSQL the row is
+    refused, is no outage (never deferred), is logged once with its table and column, and is
+    kept without that column; the agent has the PIN and the guard is free."""
+    channel = "C" + "X" * 40
+    status, _, rid = await h.command("", channel=channel)
+    assert status == 200
+    view = await h.opened_view()
+    fields = {"cfield0": typed("cfield0"), "tracking0": "T-26"}
+    await h.submit(view, fields)
+    message = await h.slack.response(rid)
+    pin = pin_of(message)
+    [row] = [r for r in await h.runtime.store.audit_rows(action="request") if r.pin == pin]
+    lines = [json.loads(line) for line in log_stream.getvalue().splitlines()]
+    refused = [line for line in lines if line["event"] == "audit_refused"]
+    assert not [line for line in lines if line["event"] in {"audit_deferred", "audit_lost"}]
+    if database_url.startswith("sqlite"):
+        assert row.channel_id == channel and refused == []
+    else:
+        assert row.channel_id is None
+        assert [(r["table"], r["columns"]) for r in refused] == [("audit", ["channel_id"])]
+        assert channel not in log_stream.getvalue()
+    await the_request_ended_cleanly(h, pin, fields)
+
+
+async def test_a_refused_click_is_told_as_such_not_as_the_database_down(
+    h: Harness, database_url: str
+) -> None:
+    _, message = await open_and_submit(h, {"cfield0": typed("cfield0")})
+    [share] = [b for b in buttons(message) if b["action_id"] == SHARE_ACTION]
+    await h.click(SHARE_ACTION, share["value"], response_rid="share", channel="C" + "X" * 40)
+    shown = message_text(await h.slack.response("share"))
+    if database_url.startswith("sqlite"):
+        assert pin_of(message) in shown
+    else:
+        assert texts.STORE_REFUSED in shown and texts.DATABASE_DOWN not in shown
+    await the_request_ended_cleanly(h, pin_of(message), {"cfield0": typed("cfield0")})
