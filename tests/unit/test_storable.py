@@ -3,9 +3,15 @@ text column of the schema goes through it (no mocks: the real types and tables).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from sqlalchemy import String, Text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.sqltypes import NullType
 
+import bot
+from bot.storage.prepared import Prepared, PreparedPerDialect
 from bot.storage.schema import audit, metadata
 from bot.storage.storable import StorableString, StorableText, storable, too_long
 
@@ -48,3 +54,27 @@ def test_too_long_names_the_columns_postgresql_would_refuse() -> None:
     row = {"cfield0": "x" * 65, "tracking0": "y" * 64, "channel_id": "C" * 33, "pin": None}
     assert too_long(audit, row) == ["cfield0", "channel_id"]
     assert too_long(audit, {"cfield0": "é" * 64, "no_such": "z" * 999}) == []
+
+
+def test_every_prepared_statement_binds_text_through_a_storable_type() -> None:
+    """The hot path runs on the driver's cursor (bot/storage/prepared.py) with each bind's
+    own processor: every text parameter of every prepared statement must be Storable."""
+    statements = []
+    for module in pkgutil.walk_packages(bot.__path__, "bot."):
+        if ".migrations" in module.name or module.name.endswith("__main__"):
+            continue
+        for value in vars(importlib.import_module(module.name)).values():
+            if isinstance(value, Prepared):
+                statements += [(value.statement, d) for d in (sqlite, postgresql)]
+            elif isinstance(value, PreparedPerDialect):
+                statements += [
+                    (value._build(d.__name__.rpartition(".")[2]), d)  # noqa: SLF001
+                    for d in (sqlite, postgresql)
+                ]
+    plain = []
+    for statement, module_of_dialect in statements:
+        dialect = module_of_dialect.dialect()
+        for name, bind in statement.compile(dialect=dialect).binds.items():
+            if isinstance(bind.type, String | NullType):
+                plain.append(f"{dialect.name}: {name}")
+    assert len(statements) >= 14 and plain == []
