@@ -214,7 +214,10 @@ async def write_audit(
         log.error("audit_refused", table="audit", columns=blanked, code=refusal.code)
     try:
         return Audited(await _audit_once(store, who, answer, kept))
-    except StoreFailed as error:
+    except StoreUnavailable as error:  # gone in between: the later tries blank it again
+        log.error("audit_deferred", error=str(error))
+        return Audited(None, deferred=True)
+    except StoreRefused as error:
         log.error("audit_lost", kind=row["kind"], outcome=row["outcome"], error=str(error))
     if answer.holds_guard:
         await release_guard_now(store, who)
