@@ -1,24 +1,38 @@
 """What making text storable costs on the hot path (bot/storage/storable.py), per call:
 
     .venv/bin/python -m bench.storable
+    .venv/bin/python -m bench.storable --store [DATABASE_URL]   # also a request's store work
 
 - `storable()` alone, on a customer name without and with a NUL;
 - the PIN request's audit insert, its parameters bound as `Prepared.execute` binds them
   (every bind processor of the compiled statement), with the Storable types and with the
-  processors a plain `String`/`Text` has, on each dialect: the difference is the cost per row.
+  processors a plain `String`/`Text` has, on each dialect: the difference is the cost per row;
+- with `--store`: the CPU of one PIN request's database work (claim, the audit row with the
+  guard's release, delivered, an App Home read) through the real Store, on a fresh SQLite
+  file or a migrated database; run it here and on a checkout without the change
+  (`PYTHONPATH=that/checkout`) to compare.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import tempfile
+import time
 import timeit
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from cryptography.fernet import Fernet
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from bot.audit import INSERT_AUDIT, audit_values
+from bot.crypto import Cipher
 from bot.storage.storable import StorableString, StorableText, storable
+from bot.store import Store
+from tests.support.settings import driver_url
 
 ROW = {
     "team_id": "T0001",
@@ -57,6 +71,32 @@ def binder(dialect: Dialect, plain: bool) -> Callable[[], tuple[Any, ...]]:
     return bind
 
 
+async def store_work(url: str, n: int = 500) -> float:
+    """µs of CPU per request's database work, the best of five runs of `n`."""
+    store = await Store.open(driver_url(url), Cipher([Fernet.generate_key().decode()]))
+    await store.link("T0001", "U0123ABCD", "bench-authcode", "cli")
+
+    async def one() -> None:
+        await store.claim("T0001", "U0123ABCD", timedelta(minutes=1))
+        audit_id = await store.finish_request("T0001", "U0123ABCD", "OK", ROW)
+        assert audit_id is not None
+        await store.set_delivered(audit_id, True)
+        await store.audit_rows(user_id="U0123ABCD", team_id="T0001", limit=5)
+
+    try:
+        for _ in range(100):
+            await one()
+        runs = []
+        for _ in range(5):
+            started = time.process_time()
+            for _ in range(n):
+                await one()
+            runs.append((time.process_time() - started) / n * 1e6)
+        return min(runs)
+    finally:
+        await store.close()
+
+
 def main() -> None:
     for label, value in (("'Jane Doe'", "Jane Doe"), ("'Ann\\x00Nul'", "Ann\x00Nul")):
         print(f"storable({label:<13}) {per_call_us(lambda v=value: storable(v)):.3f} µs")
@@ -67,6 +107,11 @@ def main() -> None:
             f"audit insert binds, {dialect.name:<10} plain {plain:.2f} µs,"
             f" storable {kept:.2f} µs, +{kept - plain:.2f} µs a row"
         )
+    if "--store" in sys.argv:
+        given = sys.argv[sys.argv.index("--store") + 1 :]
+        url = given[0] if given else f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+        cpu = asyncio.run(store_work(url))
+        print(f"a request's store work, {url.partition(':')[0]}: {cpu:.0f} µs CPU")
 
 
 if __name__ == "__main__":
