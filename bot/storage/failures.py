@@ -4,7 +4,7 @@
   connections, timeouts, too many connections, a server shutting down). Trying again later
   may work, and the group commit, the held connection and the deferred audit row do.
 - `StoreRefused`: the database was reached and refused one write's data (a value too long
-  for its column, a character it will not store, a number out of range). Trying the same
+  for its column, a character it will not store or encode, a number out of range). Trying the same
   write again never works: it is not an outage, and it is not retried as one.
 - An `IntegrityError` (a key a concurrent write took first) stays the caller's business,
   as it always was: the share and the Workflow step's run read it as "someone else won".
@@ -99,6 +99,8 @@ async def reaching(what: str) -> AsyncIterator[None]:
         yield
     except IntegrityError:
         raise  # an answer from a reachable database: the caller's business
+    except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"): sqlite3 says so raw
+        raise StoreRefused(what, "encoding") from None
     except DBAPIError as error:
         if refused_by_data(error):
             raise refusal(what, error) from None

@@ -103,3 +103,12 @@ async def test_a_refused_guard_leaves_the_store_usable(store: Store, database_ur
     rows = await store.database.read(lambda c: c.execute(select(in_flight.c.user_id)).all())
     expected = ["U1"] if database_url.startswith("postgresql") else sorted(["U1", long_user])
     assert sorted(r.user_id for r in rows) == expected
+
+
+async def test_a_lone_surrogate_is_refused_alike_on_both(store: Store) -> None:
+    """Not a character either database can encode (JSON can carry one as "\\ud800"): not
+    made storable, refused the same way on both, and the store goes on."""
+    with pytest.raises(StoreRefused):
+        await store.add_audit(**ROW, cfield0="a\ud800b")
+    assert await store.add_audit(**ROW, cfield0="ok") > 0
+    assert [r.cfield0 for r in await store.audit_rows()] == ["ok"]
