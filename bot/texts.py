@@ -248,6 +248,10 @@ SLACK_UNAVAILABLE = (
     "Slack didn't answer the Rescue PIN app just now, so nothing was done. "
     "Please try again in a moment."
 )
+STORE_REFUSED = (
+    "The Rescue PIN app's database wouldn't take what was sent, so nothing was saved. "
+    "Please try again with different text; if it keeps happening, tell your Slack admin."
+)
 LISTENER_FAILED = (
     "Sorry, something went wrong in the Rescue PIN app and your request wasn't completed. "
     "Please try again; if it keeps happening, tell your Slack admin."

@@ -18,7 +18,7 @@ from bot.pins.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState
 from bot.runtime import Runtime
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreRefused, StoreUnavailable
 from handlers.listening import RUNTIME_KEY, text_field
 
 log = get_logger(__name__)
@@ -51,6 +51,9 @@ async def on_error(
     if isinstance(error, StoreUnavailable):
         log.error("database_unavailable", error=str(error))
         inline = await _tell_safely(runtime, body, texts.DATABASE_DOWN, acked)
+    elif isinstance(error, StoreRefused):  # a write's data, not an outage: where, never what
+        log.error("store_refused", table=error.table, column=error.column, code=error.code)
+        inline = await _tell_safely(runtime, body, texts.STORE_REFUSED, acked)
     elif isinstance(error, MalformedPayload) or not acked:
         # A payload the listener could not read, or no ack yet: Slack shows its own error.
         log.error("listener_failed", exc_info=error)

@@ -26,7 +26,7 @@ from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
 from bot.slack.identity import Requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import StepRun
 from bot.workflow import step as workflow_step
 from bot.workflow.step import StepInputError, StepInputs

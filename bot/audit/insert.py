@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from bot.storage.database import now
 from bot.storage.prepared import Prepared
 from bot.storage.schema import audit
+from bot.storage.storable import too_long
 
 _AUDIT_COLUMNS = tuple(column.name for column in audit.columns if column.name != "id")
 # Every column a parameter of its own name; returns the row's id.
@@ -34,3 +35,19 @@ def audit_values(row: dict[str, Any], request_id: str | None) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"not audit columns: {sorted(unknown)}")
     return {**_AUDIT_DEFAULTS, "at": now(), "request_id": request_id, **row}
+
+
+# What an audit row holds that a person typed: blanked first when the database refuses a row.
+TYPED_COLUMNS = ("cfield0", "tracking0")
+
+
+def without_refused(row: dict[str, Any], named: str | None) -> tuple[dict[str, Any], list[str]]:
+    """`row` with what the database refused blanked, so the rest of it can be kept: the
+    column the database named, else the values too long for their columns, else what was
+    typed. Returns the row and the columns blanked (names only, never a value)."""
+    if named is not None and named in row:
+        names = [named]
+    else:
+        names = too_long(audit, row) or [n for n in TYPED_COLUMNS if row.get(n) is not None]
+    blank = {name: None if audit.c[name].nullable else "" for name in names}
+    return {**row, **blank}, names

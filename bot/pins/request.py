@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.audit import without_refused
 from bot.linking import link_sso
 from bot.logs import get_logger, register_secrets
 from bot.metrics import PIN_REQUESTS
@@ -25,7 +26,7 @@ from bot.rescue.client import Outcome, PinResult, SessionRequest
 from bot.sessions import new_reference
 from bot.slack.deliver import deliver
 from bot.slack.identity import Requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreFailed, StoreRefused, StoreUnavailable
 
 if TYPE_CHECKING:  # the process's own; a feature only receives it
     from bot.runtime import Runtime
@@ -47,6 +48,14 @@ class RescueAnswer:
     holds_guard: bool  # this request took the agent's guard: the audit row releases it
     rescue_called: bool  # the link's last use is noted only then
     session_row: int | None = None  # follow-through: the row Rescue's posts will find
+
+
+@dataclass(frozen=True)
+class Audited:
+    """What became of a request's audit row."""
+
+    audit_id: int | None  # None: not written
+    deferred: bool = False  # the database was away: `write_audit_later` tries again
 
 
 async def request_pin(
@@ -71,7 +80,8 @@ async def request_pin(
             sms=result.sms.outcome.value if result.sms else None,  # never the number
         )
         row = audit_row(who, request, result)
-        audit_id = await write_audit(runtime.store, who, answer, row)
+        audited = await write_audit(runtime.store, who, answer, row)
+        audit_id = audited.audit_id
         await settle_session(runtime.store, answer, audit_id)
         retry_token = await save_retry(runtime.store, who, request, result)
         if before_delivery is not None:
@@ -82,9 +92,9 @@ async def request_pin(
         delivered = await deliver(runtime, response_url, who.user_id, message)
         if not delivered:
             log.error("pin_undelivered", kind=request.kind.value, outcome=result.outcome.value)
-        if audit_id is None:
+        if audited.deferred:
             await write_audit_later(runtime.store, who, answer, {**row, "delivered": delivered})
-        else:
+        elif audit_id is not None:
             await note_delivery(runtime.store, audit_id, delivered)
         return result
 
@@ -158,7 +168,7 @@ async def settle_session(store: Store, answer: RescueAnswer, audit_id: int | Non
         return
     try:
         await store.sessions.settle(answer.session_row, answer.result.pin, audit_id)
-    except StoreUnavailable as error:
+    except StoreFailed as error:
         log.error("session_row_not_settled", error=str(error))
 
 
@@ -166,7 +176,7 @@ async def release_guard_now(store: Store, who: Requester) -> None:
     """For a request that dies before its audit row: the guard must not wait to go stale."""
     try:
         await store.end_request(who.team_id, who.user_id)
-    except StoreUnavailable as error:
+    except StoreFailed as error:
         log.error("guard_release_failed", error=str(error))
 
 
@@ -189,17 +199,39 @@ def audit_row(who: Requester, request: SessionRequest, result: PinResult) -> dic
 
 async def write_audit(
     store: Store, who: Requester, answer: RescueAnswer, row: dict[str, Any]
-) -> int | None:
+) -> Audited:
     """The audit row, with the guard released and the link's last use noted in the same
-    transaction. None when the database is unreachable: `write_audit_later` then tries again."""
+    transaction. Deferred when the database is unreachable: `write_audit_later` then tries
+    again. A row whose data the database refuses is no outage: it is written once more
+    without what was refused, and the guard goes with it."""
     try:
-        if not answer.holds_guard:
-            return await store.add_audit(**row)
-        outcome = answer.result.outcome.value if answer.rescue_called else None
-        return await store.finish_request(who.team_id, who.user_id, outcome, row)
+        return Audited(await _audit_once(store, who, answer, row))
     except StoreUnavailable as error:
         log.error("audit_deferred", error=str(error))
-        return None
+        return Audited(None, deferred=True)
+    except StoreRefused as refusal:
+        kept, blanked = without_refused(row, refusal.column)
+        # Once, where: never the value.
+        log.error("audit_refused", table="audit", columns=blanked, code=refusal.code)
+    try:
+        return Audited(await _audit_once(store, who, answer, kept))
+    except StoreUnavailable as error:  # gone in between: the later tries blank it again
+        log.error("audit_deferred", error=str(error))
+        return Audited(None, deferred=True)
+    except StoreRefused as error:
+        log.error("audit_lost", kind=row["kind"], outcome=row["outcome"], error=str(error))
+    if answer.holds_guard:
+        await release_guard_now(store, who)
+    return Audited(None)
+
+
+async def _audit_once(
+    store: Store, who: Requester, answer: RescueAnswer, row: dict[str, Any]
+) -> int | None:
+    if not answer.holds_guard:
+        return await store.add_audit(**row)
+    outcome = answer.result.outcome.value if answer.rescue_called else None
+    return await store.finish_request(who.team_id, who.user_id, outcome, row)
 
 
 async def write_audit_later(
@@ -209,8 +241,11 @@ async def write_audit_later(
     written and the guard released (else the agent would be "busy" until it went stale)."""
     for wait in AUDIT_RETRY_WAITS:
         await asyncio.sleep(wait)
-        if await write_audit(store, who, answer, row) is not None:
+        audited = await write_audit(store, who, answer, row)
+        if audited.audit_id is not None:
             log.info("audit_written_late", outcome=row["outcome"])
+            return
+        if not audited.deferred:  # refused, and said so: no outage to wait out
             return
     log.error("audit_lost", kind=row["kind"], outcome=row["outcome"])
 
@@ -230,7 +265,7 @@ async def save_retry(
             dict(request.fields),
             RETRY_TTL,
         )
-    except StoreUnavailable as error:  # the message goes without its retry button
+    except StoreFailed as error:  # the message goes without its retry button
         log.error("retry_not_saved", error=str(error))
         return None
 
@@ -238,5 +273,5 @@ async def save_retry(
 async def note_delivery(store: Store, audit_id: int, delivered: bool) -> None:
     try:
         await store.set_delivered(audit_id, delivered)
-    except StoreUnavailable as error:
+    except StoreFailed as error:
         log.error("audit_delivery_not_noted", audit_id=audit_id, error=str(error))

@@ -32,7 +32,7 @@ from bot.slack import policies as slack_policies
 from bot.slack.blocks import Message
 from bot.slack.deliver import to_dm, to_response_url
 from bot.slack.identity import Requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreRefused, StoreUnavailable
 
 if TYPE_CHECKING:  # the process's own; a feature only receives it
     from bot.runtime import Runtime
@@ -93,6 +93,10 @@ async def receive(runtime: Runtime, body: bytes, content_type: str | None) -> An
             # Rescue may post again; a 503 says so better than a 200 that lost it.
             log.error("session_post_not_stored", error=str(error), phase=phase.value)
             return Answer(503, "database unavailable")
+        except StoreRefused as error:  # the same post would be refused again: no 503
+            SESSION_POSTS.labels("refused").inc()
+            log.error("session_post_refused_by_database", table=error.table, column=error.column)
+            return Answer(400, "refused")
         SESSION_POSTS.labels(change.result).inc()
         log.info(
             "session_post", result=change.result, phase=phase.value, session_id=post.session_id

@@ -12,7 +12,7 @@ from bot.rescue.client import Kind, Outcome
 from bot.slack import policies as slack_policies
 from bot.slack.deliver import to_response_url
 from bot.slack.identity import Requester
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 
 if TYPE_CHECKING:  # the process's own; a feature only receives it
     from bot.runtime import Runtime

@@ -7,7 +7,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.database import Database, StoreUnavailable, now, utc
+from bot.storage.database import Database, now, utc
+from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import Share, shares
 
 

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import StaticPool
 
+from bot.storage.failures import refused_by_data
+
 T = TypeVar("T")
 
 BUSY = object()  # a quick read SQLite would have made wait
@@ -79,7 +81,7 @@ class QuickReader:
 class HeldConnection:
     """A PostgreSQL connection kept from one transaction to the next by the group-commit
     taker; checked out when first needed, and given back once anything but a write's own
-    data (an IntegrityError) fails on it, so that a broken one is never used again."""
+    data (a key taken, a value refused) fails on it, so that a broken one is never used again."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -94,7 +96,9 @@ class HeldConnection:
                 return await connection.run_sync(work)
         except IntegrityError:
             raise
-        except BaseException:
+        except BaseException as error:
+            if refused_by_data(error):  # the connection is fine: only the data was refused
+                raise
             await self.release()
             raise
 

@@ -1,4 +1,5 @@
-"""Reaching the database: group commit, reads, and StoreUnavailable (engines: engines.py).
+"""Reaching the database: group commit and reads (engines: engines.py; what a failure was,
+StoreUnavailable or StoreRefused: failures.py).
 
 PostgreSQL runs each transaction through asyncpg (run_sync). SQLite runs it on a thread of
 its own with the sqlite3 driver: SQLAlchemy's asyncio adapter over aiosqlite cost about 2 ms
@@ -11,33 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import (
-    IntegrityError,
-    InterfaceError,
-    OperationalError,
-    SQLAlchemyError,
-)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import get_logger
 from bot.storage import migrate
 from bot.storage.connections import BUSY, HeldConnection, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
+from bot.storage.failures import StoreUnavailable, database_failed, reaching
 
 log = get_logger(__name__)
 T = TypeVar("T")
-
-
-class StoreUnavailable(Exception):
-    """The database could not be reached or answered with an error; the operation did nothing."""
 
 
 def now() -> datetime:
@@ -49,25 +40,6 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
-
-
-@asynccontextmanager
-async def _reaching(what: str) -> AsyncIterator[None]:
-    try:
-        yield
-    except IntegrityError:
-        raise  # an answer from a reachable database: the caller's business
-    except (SQLAlchemyError, OSError) as error:
-        # Driver errors can quote SQL parameters: keep only the kind.
-        raise StoreUnavailable(f"{what}: {type(error).__name__}") from None
-
-
-def _database_failed(error: Exception) -> bool:
-    """The database (or the way to it) failed, not one write's data: retrying each write alone
-    would only fail again, once per write, each after its timeout."""
-    return isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError) or bool(
-        getattr(error, "connection_invalidated", False)
-    )
 
 
 # A write waiting for its turn, and what became of it.
@@ -96,7 +68,7 @@ def _as_one(batch: list[_Write], together: tuple[Any, Exception | None]) -> list
     results, error = together
     if error is None:
         return [(done, result, None) for (_, done), result in zip(batch, results, strict=True)]
-    if _database_failed(error):
+    if database_failed(error):
         return [(done, None, error) for _, done in batch]
     return None
 
@@ -197,7 +169,7 @@ class Database:
         `alone`: a long write (the purge) in its own transaction, not holding up the others
         (SQLite's one thread still runs one thing at a time).
         """
-        async with _reaching("write"):
+        async with reaching("write"):
             if self._sqlite is not None and self._thread is None:
                 raise StoreUnavailable("the store is closed")
             if alone and self._sqlite is None:
@@ -275,7 +247,7 @@ class Database:
         event loop's thread (about 10 µs, against about 70 µs to hand it to SQLite's thread
         and back), on a connection of its own that never waits: under WAL a reader does not
         wait for the writer, and should SQLite say busy all the same, the thread reads."""
-        async with _reaching("read"):
+        async with reaching("read"):
             if self._sqlite is not None:
                 if self._thread is None:
                     raise StoreUnavailable("the store is closed")

@@ -1,4 +1,7 @@
-"""The tables, and the rows read from them. Alembic's migrations follow this file."""
+"""The tables, and the rows read from them. Alembic's migrations follow this file.
+
+Every text column is Storable (bot/storage/storable.py): what comes from outside is made
+storable there, the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,31 +16,31 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
 )
+
+from bot.storage.storable import StorableString, StorableText
 
 metadata = MetaData()
 
 links = Table(
     "links",
     metadata,
-    Column("team_id", String(32), primary_key=True),
-    Column("user_id", String(32), primary_key=True),
-    Column("authcode", Text, nullable=False),  # Fernet token, never the code itself
-    Column("method", String(16), nullable=False),
+    Column("team_id", StorableString(32), primary_key=True),
+    Column("user_id", StorableString(32), primary_key=True),
+    Column("authcode", StorableText, nullable=False),  # Fernet token, never the code itself
+    Column("method", StorableString(16), nullable=False),
     Column("linked_at", DateTime(timezone=True), nullable=False),
-    Column("linked_by", String(32), nullable=True),
+    Column("linked_by", StorableString(32), nullable=True),
     Column("last_used_at", DateTime(timezone=True), nullable=True),
-    Column("last_outcome", String(32), nullable=True),
+    Column("last_outcome", StorableString(32), nullable=True),
 )
 
 in_flight = Table(
     "in_flight",
     metadata,
-    Column("team_id", String(32), primary_key=True),
-    Column("user_id", String(32), primary_key=True),
+    Column("team_id", StorableString(32), primary_key=True),
+    Column("user_id", StorableString(32), primary_key=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -46,24 +49,24 @@ audit = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("team_id", String(32), nullable=False),
-    Column("user_id", String(32), nullable=False),
-    Column("action", String(16), nullable=False),  # request | share | summary
-    Column("kind", String(16), nullable=False),
-    Column("channel_id", String(32), nullable=True),
-    Column("cfield0", String(64), nullable=True),
-    Column("tracking0", String(64), nullable=True),
+    Column("team_id", StorableString(32), nullable=False),
+    Column("user_id", StorableString(32), nullable=False),
+    Column("action", StorableString(16), nullable=False),  # request | share | summary
+    Column("kind", StorableString(16), nullable=False),
+    Column("channel_id", StorableString(32), nullable=True),
+    Column("cfield0", StorableString(64), nullable=True),
+    Column("tracking0", StorableString(64), nullable=True),
     Column("no_tech_console", Boolean, nullable=False, default=False),
-    Column("outcome", String(32), nullable=False),
-    Column("pin", String(6), nullable=True),
+    Column("outcome", StorableString(32), nullable=False),
+    Column("pin", StorableString(6), nullable=True),
     Column("delivered", Boolean, nullable=True),
     Column("ref_id", Integer, nullable=True),  # a share: the request row it shared
-    Column("request_id", String(32), nullable=True),  # the one its log lines carry
+    Column("request_id", StorableString(32), nullable=True),  # the one its log lines carry
     # Session follow-through (a request's row): what Rescue's posts said about its session.
-    Column("session_id", String(64), nullable=True),
+    Column("session_id", StorableString(64), nullable=True),
     Column("waiting_seconds", Integer, nullable=True),
     Column("length_seconds", Integer, nullable=True),
-    Column("sms", String(16), nullable=True),  # Lens by SMS: sent | not_sent | …; no number
+    Column("sms", StorableString(16), nullable=True),  # Lens by SMS: sent | not_sent | …; no number
     Index("ix_audit_team_user_at", "team_id", "user_id", "at"),
 )
 
@@ -73,9 +76,9 @@ shares = Table(
     "shares",
     metadata,
     Column("request_audit_id", Integer, primary_key=True),  # the request row whose PIN it is
-    Column("team_id", String(32), nullable=False),
-    Column("user_id", String(32), nullable=False),
-    Column("channel_id", String(32), nullable=True),
+    Column("team_id", StorableString(32), nullable=False),
+    Column("user_id", StorableString(32), nullable=False),
+    Column("channel_id", StorableString(32), nullable=True),
     Column("shared_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -84,12 +87,12 @@ shares = Table(
 retries = Table(
     "retries",
     metadata,
-    Column("token", String(43), primary_key=True),
-    Column("team_id", String(32), nullable=False),
-    Column("user_id", String(32), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("channel_id", String(32), nullable=True),
-    Column("fields", Text, nullable=False),
+    Column("token", StorableString(43), primary_key=True),
+    Column("team_id", StorableString(32), nullable=False),
+    Column("user_id", StorableString(32), nullable=False),
+    Column("kind", StorableString(16), nullable=False),
+    Column("channel_id", StorableString(32), nullable=True),
+    Column("fields", StorableText, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -101,11 +104,11 @@ retries = Table(
 step_runs = Table(
     "step_runs",
     metadata,
-    Column("id", String(64), primary_key=True),  # Slack's function_execution_id
-    Column("owner", String(32), nullable=False),  # the installation's key, as links have
-    Column("agent", String(32), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("pin", String(6), nullable=True),  # once completed: as the audit row keeps it
+    Column("id", StorableString(64), primary_key=True),  # Slack's function_execution_id
+    Column("owner", StorableString(32), nullable=False),  # the installation's key, as links have
+    Column("agent", StorableString(32), nullable=False),
+    Column("state", StorableString(16), nullable=False),
+    Column("pin", StorableString(6), nullable=True),  # once completed: as the audit row keeps it
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -116,37 +119,38 @@ sessions = Table(
     "rescue_sessions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("reference", String(64), nullable=False, unique=True),
-    Column("team_id", String(32), nullable=False),
-    Column("user_id", String(32), nullable=False),
-    Column("channel_id", String(32), nullable=True),
-    Column("kind", String(16), nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("reference", StorableString(64), nullable=False, unique=True),
+    Column("team_id", StorableString(32), nullable=False),
+    Column("user_id", StorableString(32), nullable=False),
+    Column("channel_id", StorableString(32), nullable=True),
+    Column("kind", StorableString(16), nullable=False),
+    Column("state", StorableString(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("audit_id", Integer, nullable=True),
-    Column("pin", String(6), nullable=True),
+    Column("pin", StorableString(6), nullable=True),
     # The command's response_url, which delivered the PIN: Fernet token.
-    Column("pin_url", Text, nullable=True),
+    Column("pin_url", StorableText, nullable=True),
     Column("pin_url_at", DateTime(timezone=True), nullable=True),
     Column("pin_url_uses", Integer, nullable=False, default=0),
     # Where the PIN was shared: the app's own copy (channel, ts), else the share's response_url.
-    Column("share_channel", String(32), nullable=True),
-    Column("share_ts", String(32), nullable=True),
-    Column("share_url", Text, nullable=True),
+    Column("share_channel", StorableString(32), nullable=True),
+    Column("share_ts", StorableString(32), nullable=True),
+    Column("share_url", StorableText, nullable=True),
     Column("share_url_at", DateTime(timezone=True), nullable=True),
     Column("share_url_uses", Integer, nullable=False, default=0),
     # What Rescue's posts said.
-    Column("session_id", String(64), nullable=True),
-    Column("technician", String(128), nullable=True),
-    Column("customer", String(64), nullable=True),
-    Column("ticket", String(64), nullable=True),
+    Column("session_id", StorableString(64), nullable=True),
+    Column("technician", StorableString(128), nullable=True),
+    Column("customer", StorableString(64), nullable=True),
+    Column("ticket", StorableString(64), nullable=True),
     Column("waiting_seconds", Integer, nullable=True),
-    Column("waiting_raw", String(64), nullable=True),
+    Column("waiting_raw", StorableString(64), nullable=True),
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("length_seconds", Integer, nullable=True),
-    Column("length_raw", String(64), nullable=True),
-    Column("notes", Text, nullable=True),  # Fernet token; gone once posted or after NOTES_TTL
+    Column("length_raw", StorableString(64), nullable=True),
+    # Fernet token; gone once posted or after NOTES_TTL.
+    Column("notes", StorableText, nullable=True),
     Column("summary_posted_at", DateTime(timezone=True), nullable=True),
     Index("ix_rescue_sessions_audit_id", "audit_id"),
     Index("ix_rescue_sessions_team_user", "team_id", "user_id"),
@@ -158,27 +162,27 @@ installations = Table(
     "installations",
     metadata,
     # The enterprise ID for an org-wide install, else the workspace's team ID.
-    Column("owner", String(32), primary_key=True),
-    Column("enterprise_id", String(32), nullable=True),
-    Column("team_id", String(32), nullable=True),
+    Column("owner", StorableString(32), primary_key=True),
+    Column("enterprise_id", StorableString(32), nullable=True),
+    Column("team_id", StorableString(32), nullable=True),
     Column("is_enterprise_install", Boolean, nullable=False, default=False),
-    Column("app_id", String(32), nullable=True),
-    Column("enterprise_name", String(200), nullable=True),
-    Column("enterprise_url", String(200), nullable=True),
-    Column("team_name", String(200), nullable=True),
-    Column("bot_id", String(32), nullable=True),
-    Column("bot_user_id", String(32), nullable=True),
-    Column("bot_scopes", String(1000), nullable=True),
+    Column("app_id", StorableString(32), nullable=True),
+    Column("enterprise_name", StorableString(200), nullable=True),
+    Column("enterprise_url", StorableString(200), nullable=True),
+    Column("team_name", StorableString(200), nullable=True),
+    Column("bot_id", StorableString(32), nullable=True),
+    Column("bot_user_id", StorableString(32), nullable=True),
+    Column("bot_scopes", StorableString(1000), nullable=True),
     # Fernet tokens, never the Slack tokens themselves.
-    Column("bot_token", Text, nullable=True),
-    Column("bot_refresh_token", Text, nullable=True),
+    Column("bot_token", StorableText, nullable=True),
+    Column("bot_refresh_token", StorableText, nullable=True),
     Column("bot_token_expires_at", BigInteger, nullable=True),  # Unix seconds
-    Column("user_id", String(32), nullable=True),  # the installer
-    Column("user_token", Text, nullable=True),
-    Column("user_refresh_token", Text, nullable=True),
+    Column("user_id", StorableString(32), nullable=True),  # the installer
+    Column("user_token", StorableText, nullable=True),
+    Column("user_refresh_token", StorableText, nullable=True),
     Column("user_token_expires_at", BigInteger, nullable=True),
-    Column("user_scopes", String(1000), nullable=True),
-    Column("token_type", String(32), nullable=True),
+    Column("user_scopes", StorableString(1000), nullable=True),
+    Column("token_type", StorableString(32), nullable=True),
     Column("installed_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -186,7 +190,7 @@ installations = Table(
 oauth_states = Table(
     "oauth_states",
     metadata,
-    Column("digest", String(64), primary_key=True),
+    Column("digest", StorableString(64), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
@@ -197,8 +201,8 @@ oauth_states = Table(
 org_workspaces = Table(
     "org_workspaces",
     metadata,
-    Column("team_id", String(32), primary_key=True),
-    Column("enterprise_id", String(32), nullable=False, index=True),
+    Column("team_id", StorableString(32), primary_key=True),
+    Column("enterprise_id", StorableString(32), nullable=False, index=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -10,7 +10,8 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.database import Database, StoreUnavailable, now
+from bot.storage.database import Database, now
+from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import StepRun, step_runs
 
 

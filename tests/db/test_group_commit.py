@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import Method
 from bot.store import Store
 from tests.support.settings import driver_url

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from bot.crypto import Cipher
 from bot.storage import engines
-from bot.storage.database import StoreUnavailable
+from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import Method
 from bot.store import Store
 from tests.support import postgres
