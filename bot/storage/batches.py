@@ -1,0 +1,60 @@
+"""Group commit's parts: a write waiting for its turn, trying a batch as one transaction,
+and telling each caller what became of its write (bot/storage/database.py runs them)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+
+def database_failed(error: Exception) -> bool:
+    """The database (or the way to it) failed, not one write's data: retrying each write alone
+    would only fail again, once per write, each after its timeout."""
+    return isinstance(error, OperationalError | InterfaceError | OSError | TimeoutError) or bool(
+        getattr(error, "connection_invalidated", False)
+    )
+
+
+# A write waiting for its turn, and what became of it.
+Write = tuple[Callable[[Connection], Any], asyncio.Future[Any]]
+Settled = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def attempt(run: Callable[[Any], Any], work: Any) -> tuple[Any, Exception | None]:
+    try:
+        return run(work), None
+    except Exception as error:
+        return None, error
+
+
+async def attempt_async(running: Awaitable[Any]) -> tuple[Any, Exception | None]:
+    try:
+        return await running, None
+    except Exception as error:
+        return None, error
+
+
+def as_one(batch: list[Write], together: tuple[Any, Exception | None]) -> list[Settled] | None:
+    """A batch committed as one transaction: each write's result; or, when the database
+    failed, that failure for each; or None when one write's data failed it: each write is then
+    tried alone, so that one bad write fails alone."""
+    results, error = together
+    if error is None:
+        return [(done, result, None) for (_, done), result in zip(batch, results, strict=True)]
+    if database_failed(error):
+        return [(done, None, error) for _, done in batch]
+    return None
+
+
+def settle(settled: list[Settled]) -> None:
+    for done, result, error in settled:
+        if done.done():  # its caller was cancelled; the work was done all the same
+            continue
+        if error is None:
+            done.set_result(result)
+        else:
+            done.set_exception(error)
