@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -58,3 +59,38 @@ def settle(settled: list[Settled]) -> None:
             done.set_result(result)
         else:
             done.set_exception(error)
+
+
+@dataclass
+class Lanes:
+    """Writes waiting for their turn, in two lanes (issue 22, decisions 1 and 2). The durable
+    lane's commits are on disk before their callers hear of them. The light lane's are not
+    flushed on their own (PostgreSQL: `synchronous_commit = off` for that transaction alone;
+    SQLite: a connection at `synchronous=NORMAL` under WAL): a crash can lose its last
+    commits, and what it holds means nothing after one: the PIN guard (its request died with
+    the process) and a PIN's `delivered` (unknown then, and shown so). The next durable
+    commit flushes them with it. One taker takes both, the light lane first: a PIN request
+    waits on its guard before it calls Rescue."""
+
+    durable: list[Write] = field(default_factory=list)
+    light: list[Write] = field(default_factory=list)
+    taking: bool = False  # a taker is committing them, batch after batch
+
+    def add(self, write: Write, durable: bool) -> bool:
+        """True when no taker runs: the caller starts one."""
+        (self.durable if durable else self.light).append(write)
+        start, self.taking = not self.taking, True
+        return start
+
+    def take(self) -> tuple[list[Write], list[Write]]:
+        """(light, durable): what waits now; when nothing does, the taker stops."""
+        light, durable, self.light, self.durable = self.light, self.durable, [], []
+        if not (light or durable):
+            self.taking = False
+        return light, durable
+
+    def drop(self) -> list[Write]:
+        """Everything waiting, taken by nobody: the taker failed (shutdown)."""
+        self.taking = False
+        left, self.light, self.durable = self.light + self.durable, [], []
+        return left

@@ -87,12 +87,16 @@ class HeldConnection:
         self._engine = engine
         self._connection: AsyncConnection | None = None
 
-    async def transaction(self, work: Callable[[Connection], T]) -> T:
+    async def transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
+        """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
+        waiting for its WAL to be flushed, this transaction alone."""
         if self._connection is None:
             self._connection = await self._engine.connect()
         connection = self._connection
         try:
             async with connection.begin():
+                if not durable:
+                    await connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
                 return await connection.run_sync(work)
         except IntegrityError:
             raise

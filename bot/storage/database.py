@@ -26,7 +26,7 @@ from sqlalchemy.exc import (
 
 from bot.logs import get_logger
 from bot.storage import migrate
-from bot.storage.batches import Settled, Write, as_one, attempt, attempt_async, settle
+from bot.storage.batches import Lanes, Settled, Write, as_one, attempt, attempt_async, settle
 from bot.storage.connections import BUSY, HeldConnection, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
 
@@ -70,9 +70,7 @@ class Database:
         self._url, self._engine = url, engine  # SQLite's async engine: only if asked for
         self._sqlite: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
-        # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
-        self._waiting: list[Write] = []
-        self._taking = False
+        self._lanes = Lanes()  # group commit: writes waiting, and whether a taker runs
         self._lock = threading.Lock()
         self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
         if engine is not None:  # PostgreSQL's reads
@@ -80,6 +78,8 @@ class Database:
         else:
             self._sqlite = sync_sqlite(url)
             self._kept = KeptConnection(self._sqlite)  # SQLite's thread's
+            self._light = sync_sqlite(url, durable=False)  # ... and its light lane's
+            self._kept_light = KeptConnection(self._light)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
             self._quick_reader = QuickReader(self._sqlite)
 
@@ -132,12 +132,15 @@ class Database:
 
     def _close_sqlite(self) -> None:
         self._kept.close()
+        self._kept_light.close()
+        self._light.dispose()
         assert self._sqlite is not None
         self._sqlite.dispose()
 
-    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
-        """On SQLite's thread: `work` in a transaction on the thread's kept connection."""
-        connection = self._kept.get()
+    def _in_transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
+        """On SQLite's thread: `work` in a transaction on the thread's kept connection (the
+        light lane's when not `durable`)."""
+        connection = (self._kept if durable else self._kept_light).get()
         with connection.begin():
             return work(connection)
 
@@ -148,7 +151,9 @@ class Database:
             return False
         return True
 
-    async def write(self, work: Callable[[Connection], T], alone: bool = False) -> T:
+    async def write(
+        self, work: Callable[[Connection], T], alone: bool = False, durable: bool = True
+    ) -> T:
         """`work` in a transaction, committed before this returns.
 
         Writes that arrive while earlier ones are being committed are committed together, in
@@ -160,7 +165,8 @@ class Database:
         transaction of its own, so only it fails; when the database itself fails, they all do.
 
         `alone`: a long write (the purge) in its own transaction, not holding up the others
-        (SQLite's one thread still runs one thing at a time).
+        (SQLite's one thread still runs one thing at a time). `durable=False`: the light lane
+        (bot/storage/batches.Lanes says what may go there).
         """
         async with _reaching("write"):
             if self._sqlite is not None and self._thread is None:
@@ -171,8 +177,7 @@ class Database:
             loop = asyncio.get_running_loop()
             done: asyncio.Future[T] = loop.create_future()
             with self._lock:
-                self._waiting.append((work, done))
-                start, self._taking = not self._taking, True
+                start = self._lanes.add((work, done), durable)
             if start:
                 if self._thread is not None:
                     self._thread.submit(self._take_writes, loop)
@@ -180,25 +185,26 @@ class Database:
                     self._taker = loop.create_task(self._take_writes_async())
             return await done
 
-    def _next_batch(self) -> list[Write]:
+    def _next_batches(self) -> tuple[list[Write], list[Write]]:
         with self._lock:
-            batch, self._waiting = self._waiting, []
-            if not batch:
-                self._taking = False
-            return batch
+            return self._lanes.take()
 
     def _take_writes(self, loop: asyncio.AbstractEventLoop) -> None:
         """On SQLite's thread: commit what is waiting, batch after batch, until nothing is."""
         try:
-            while batch := self._next_batch():
-                loop.call_soon_threadsafe(settle, self._commit(batch))
+            while any(batches := self._next_batches()):
+                for batch, durable in zip(batches, (False, True), strict=True):
+                    if batch:
+                        loop.call_soon_threadsafe(settle, self._commit(batch, durable))
         except BaseException:  # the loop closed under it: let a later write start again
             with self._lock:
-                self._taking = False
+                self._lanes.taking = False
             raise
 
-    def _commit(self, batch: list[Write]) -> list[Settled]:
-        in_transaction = self._in_transaction
+    def _commit(self, batch: list[Write], durable: bool) -> list[Settled]:
+        def in_transaction(work: Callable[[Connection], Any]) -> Any:
+            return self._in_transaction(work, durable)
+
         if len(batch) > 1:
             together = attempt(in_transaction, lambda tx: [work(tx) for work, _ in batch])
             if (settled := as_one(batch, together)) is not None:
@@ -210,27 +216,36 @@ class Database:
         connection held from batch to batch: a checkout (and its ping, after idling) once a
         run, not once a batch. It goes back to the pool when the run ends, or at once if it
         failed."""
-        batch: list[Write] = []
+        batches: tuple[list[Write], ...] = ()
         held = HeldConnection(self.engine)
         try:
-            while batch := self._next_batch():
-                settle(await self._commit_async(held, batch))
+            while any(batches := self._next_batches()):
+                for batch, durable in zip(batches, (False, True), strict=True):
+                    if batch:
+                        settle(await self._commit_async(held, batch, durable))
+                batches = ()
         except BaseException as error:  # cancelled at shutdown: nobody may wait for ever
             with self._lock:
-                self._taking = False
-                left, self._waiting = batch + self._waiting, []
-            settle([(done, None, StoreUnavailable(type(error).__name__)) for _, done in left])
+                left = [write for batch in batches for write in batch] + self._lanes.drop()
+            failed = StoreUnavailable(type(error).__name__)
+            settle([(done, None, failed) for _, done in left if not done.done()])
             raise
         finally:
             await held.release()
 
-    async def _commit_async(self, held: HeldConnection, batch: list[Write]) -> list[Settled]:
+    async def _commit_async(
+        self, held: HeldConnection, batch: list[Write], durable: bool
+    ) -> list[Settled]:
         works = [work for work, _ in batch]
         if len(batch) > 1:
-            together = await attempt_async(held.transaction(lambda tx: [w(tx) for w in works]))
+            together = await attempt_async(
+                held.transaction(lambda tx: [w(tx) for w in works], durable)
+            )
             if (settled := as_one(batch, together)) is not None:
                 return settled
-        return [(done, *await attempt_async(held.transaction(work))) for work, done in batch]
+        return [
+            (done, *await attempt_async(held.transaction(work, durable))) for work, done in batch
+        ]
 
     async def read(self, work: Callable[[Connection], T], quick: bool = False) -> T:
         """`work` reads with one statement (every read here does): on PostgreSQL it runs in

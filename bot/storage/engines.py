@@ -16,14 +16,19 @@ if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) only where an engi
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 
-def sqlite_pragmas(connection: Any, _: Any) -> None:
+def sqlite_pragmas(connection: Any, _: Any, synchronous: str = "FULL") -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     # FULL, not NORMAL: under WAL, NORMAL can lose the last commits on power loss, and an
     # audit row committed before its PIN is delivered must survive. Group commit pays for it.
-    cursor.execute("PRAGMA synchronous=FULL")
+    # NORMAL only for the light lane's connection (bot/storage/batches.Lanes).
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
+
+
+def _light_pragmas(connection: Any, record: Any) -> None:
+    sqlite_pragmas(connection, record, "NORMAL")
 
 
 POOL_SIZE = 20  # PostgreSQL connections per process
@@ -80,11 +85,12 @@ def _pinging_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
     return on_checkout
 
 
-def sync_sqlite(async_url: str) -> Engine:
-    """The SQLite file through the plain sqlite3 driver, for the Database's own thread."""
+def sync_sqlite(async_url: str, durable: bool = True) -> Engine:
+    """The SQLite file through the plain sqlite3 driver, for the Database's own thread;
+    `durable=False`: the light lane's, whose commits are not flushed on their own."""
     url = make_url(async_url).set(drivername="sqlite+pysqlite")
     sync = sa_create_engine(
         url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=StaticPool
     )
-    event.listen(sync, "connect", sqlite_pragmas)
+    event.listen(sync, "connect", sqlite_pragmas if durable else _light_pragmas)
     return sync
