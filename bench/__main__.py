@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import aiohttp
 from cryptography.fernet import Fernet
 
-from bench import cprof
+from bench import cprof, pg
 from bench.fakes import LeanRescue, LeanSlack, view_json
 from tests.support.net import free_port
 from tests.support.signing import signature_headers
@@ -307,12 +307,13 @@ def verdict(ok: bool) -> str:
 
 
 def issue_table(targets: list[Target], args: argparse.Namespace) -> None:
-    """Issue 13's table: each figure, the floor's, the ratio, and whether the target is met."""
+    """Issue 22's table: each figure, the floor's, the ratio, and whether the target is met."""
     app, floor = targets
-    database = "PostgreSQL" if args.database_url else "SQLite"
+    on_pg = bool(args.database_url and not args.database_url.startswith("sqlite"))
     print(
-        f"\n{database}, {args.agents} agents, concurrency {args.concurrency},"
-        f" Rescue delay {args.rescue_delay_ms:.0f} ms, load {os.getloadavg()[0]:.2f}"
+        f"\n{'PostgreSQL' if on_pg else 'SQLite'}, {args.agents} agents,"
+        f" concurrency {args.concurrency}, Rescue delay {args.rescue_delay_ms:.0f} ms,"
+        f" load {os.getloadavg()[0]:.2f}"
     )
     print("| figure | app | floor | app/floor | target |")
     print("|---|---|---|---|---|")
@@ -321,20 +322,26 @@ def issue_table(targets: list[Target], args: argparse.Namespace) -> None:
         print(f"| {name} | {a:.1f} {unit} | {f:.1f} {unit} | {a / f:.2f} | {target} |")
 
     tp_app, tp_floor = app.median("throughput"), floor.median("throughput")
-    row("throughput", tp_app, tp_floor, "flows/s", f"≥ 0.8 ×: {verdict(tp_app >= 0.8 * tp_floor)}")
-    for name, key in (
-        ("submit→PIN p99", "submit->PIN p99"),
-        ("slash ack p99", "slash ack p99"),
-        ("submit ack p99", "submit ack p99"),
+    least = 0.8 if on_pg else 0.9
+    row(
+        "throughput",
+        tp_app,
+        tp_floor,
+        "flows/s",
+        f"≥ {least} ×: {verdict(tp_app >= least * tp_floor)}",
+    )
+    for name, key, most in (
+        ("submit→PIN p99", "submit->PIN p99", 1.5 if on_pg else 1.2),
+        ("slash ack p99", "slash ack p99", 1.2),
+        ("submit ack p99", "submit ack p99", 1.2),
     ):
         a, f = app.median(key), floor.median(key)
-        row(name, a, f, "ms", f"≤ 1.2 ×: {verdict(a <= 1.2 * f)}")
+        row(name, a, f, "ms", f"≤ {most} ×: {verdict(a <= most * f)}")
     if args.rescue_delay_ms:
-        over = app.median("submit->PIN p99") - args.rescue_delay_ms
-        over_floor = floor.median("submit->PIN p99") - args.rescue_delay_ms
+        added = app.median("submit->PIN p99") - floor.median("submit->PIN p99")
         print(
-            f"| submit→PIN p99 − Rescue's delay | {over:.1f} ms | {over_floor:.1f} ms | |"
-            f" ≤ 20 ms: {verdict(over <= 20)} |"
+            f"| submit→PIN p99, the app's addition | {added:.1f} ms | | |"
+            f" ≤ 10 ms: {verdict(added <= 10)} |"
         )
     cpu_app, cpu_floor = (t.cpu / t.flows * 1000 for t in targets)
     row(
@@ -345,13 +352,24 @@ def issue_table(targets: list[Target], args: argparse.Namespace) -> None:
         f"≤ 1.25 ×: {verdict(cpu_app <= 1.25 * cpu_floor)}",
     )
     rss_app, rss_floor = (peak_rss_mb(t.process.pid) for t in targets)
-    row("peak RSS", rss_app, rss_floor, "MB", f"< 100 MB: {verdict(rss_app < 100)}")
+    line = 90 if on_pg else 100
+    row("peak RSS", rss_app, rss_floor, "MB", f"< {line} MB: {verdict(rss_app < line)}")
     for name, key in (("loop lag p99", "loop lag p99"), ("loop lag max", "loop lag max")):
         row(name, app.median(key), floor.median(key), "ms", "")
     row("start → healthy", app.healthy_ms, floor.healthy_ms, "ms", "")
 
 
 async def run(args: argparse.Namespace) -> None:
+    if not args.postgres:
+        await measure(args)
+        return
+    async with pg.database() as url:
+        if url is not None:
+            args.database_url = url
+            await measure(args)
+
+
+async def measure(args: argparse.Namespace) -> None:
     slack, rescue = LeanSlack(), LeanRescue(args.rescue_delay_ms / 1000)
     await slack.start()
     await rescue.start()
@@ -457,6 +475,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rescue-delay-ms", type=float, default=0)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="on a database of its own on TEST_POSTGRES_URL's server (default the local one),"
+        " created, migrated and dropped; skipped when no server answers (bench/pg.py)",
+    )
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (default INFO)")
     parser.add_argument("--profile", action="store_true", help="run the app under pyinstrument")
     parser.add_argument(

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
-from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.installs import oauth
 from bot.installs.tenancy import request_token
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
+
+if TYPE_CHECKING:
+    from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 
 # Puts the listeners (and their error handler) on a Bolt app: handlers.register.
 Wiring = Callable[[AsyncApp, Runtime], None]
@@ -46,6 +48,9 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
     secret = runtime.settings.slack_signing_secret
     flow = oauth_flow(runtime) if oauth_install else None
     bolt = AsyncApp(
+        # Named: unnamed, Bolt names it after its caller's file with inspect.stack(), which
+        # reads the source of every frame (~50 ms of a start).
+        name="rescue-pin",
         client=runtime.slack,
         signing_secret=secret.get_secret_value() if secret else None,
         # slack_events checks every signature on the raw bytes before Bolt sees the request,
@@ -80,6 +85,8 @@ def oauth_flow(runtime: Runtime) -> AsyncOAuthFlow | None:
         or settings.slack_client_secret is None
     ):
         return None
+    from bot.installs import oauth  # Bolt's OAuth flow: loaded only when configured
+
     return oauth.build_flow(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),

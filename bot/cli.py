@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Callable, Coroutine
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.forget import forget
@@ -36,12 +38,13 @@ Verb = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 def _run_server(verb: str, settings: Settings, wire: Wiring) -> int:
     """serve (HTTP) or socket (Socket Mode), until stopped."""
-    from bot import socket_mode, web
-    from bot.storage.migrate import SchemaBehind
+    from bot.storage.migrate import MigrationFailed, SchemaBehind
 
+    # Only the one server's modules: Socket Mode's client is not loaded to serve HTTP.
+    run = import_module("bot.web" if verb == "serve" else "bot.socket_mode").run
     try:
-        (web.run if verb == "serve" else socket_mode.run)(settings, wire)
-    except SchemaBehind as error:
+        run(settings, wire)
+    except (SchemaBehind, MigrationFailed) as error:
         raise Failure(str(error)) from None
     return 0
 
@@ -118,6 +121,7 @@ def main(wire: Wiring, argv: list[str] | None = None) -> int:
         logs.setup(settings.log_level, settings.log_format)
         if verb is None:
             return _run_server(args.verb, settings, wire)
+        gc.enable()  # off while starting (bot/__main__.py); a server turns it on once started
         return asyncio.run(verb(args, settings))
     except SettingsError as error:
         for problem in error.problems:

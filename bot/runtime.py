@@ -51,10 +51,12 @@ def settle_heap() -> None:
     """Once started: what start-up built (modules, Bolt, SQLAlchemy's tables and caches) lives
     as long as the process. Frozen out of the collector's sight, it is no longer walked by every
     full collection: those took 80-110 ms of CPU in one go under the bench, holding the event
-    loop (and every ack) that long."""
+    loop (and every ack) that long. The collector, off while the server started (bot/__main__:
+    start-up's objects all live on, walking them again and again found nothing), comes on."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.enable()
 
 
 class RuntimeWebClient(SlackClient):
@@ -156,7 +158,8 @@ class Runtime:
             request_token.reset(scope)
 
     @classmethod
-    async def start(cls, settings: Settings) -> Runtime:
+    async def start(cls, settings: Settings, migrate_apart: bool = False) -> Runtime:
+        """`migrate_apart`: a server process's; see bot.storage.database.Database.open."""
         own = [
             secret.get_secret_value() if secret else None
             for secret in (
@@ -181,7 +184,7 @@ class Runtime:
             headers={"User-Agent": "rescue-pin-slack"},
         )
         try:
-            store = await Store.open(settings.sqlalchemy_url, cipher)
+            store = await Store.open(settings.sqlalchemy_url, cipher, migrate_apart)
         except BaseException:
             await http.close()
             raise

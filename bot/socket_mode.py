@@ -76,7 +76,7 @@ async def _health_site(
 
 
 async def serve(settings: Settings, wire: Wiring) -> None:
-    runtime = await Runtime.start(settings)
+    runtime = await Runtime.start(settings, migrate_apart=True)
     assert settings.slack_app_token is not None  # load_settings("socket") checked it
     bolt = build_bolt(runtime, wire, oauth_install=False)  # Socket Mode: SLACK_BOT_TOKEN
     settle_heap()

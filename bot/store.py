@@ -8,8 +8,7 @@ the database, and nothing lives in process memory, so several processes behave a
 from __future__ import annotations
 
 from datetime import timedelta
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from typing import TYPE_CHECKING
 
 from bot.audit.store import AuditStore
 from bot.crypto import Cipher
@@ -22,6 +21,9 @@ from bot.sessions.store import SessionStore
 from bot.sharing.store import ShareStore
 from bot.storage.database import Database
 from bot.workflow.store import StepRunStore
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class Store(LinkStore, PinStore, AuditStore):
@@ -37,9 +39,10 @@ class Store(LinkStore, PinStore, AuditStore):
         self.people = PeopleStore(database)  # forgetting one person
 
     @classmethod
-    async def open(cls, url: str, cipher: Cipher) -> Store:
-        """Refuses a schema behind this code (migrate.SchemaBehind says what to run)."""
-        return cls(await Database.open(url), cipher)
+    async def open(cls, url: str, cipher: Cipher, migrate_apart: bool = False) -> Store:
+        """Refuses a schema behind this code (migrate.SchemaBehind says what to run);
+        `migrate_apart`: see Database.open."""
+        return cls(await Database.open(url, migrate_apart), cipher)
 
     @property
     def engine(self) -> AsyncEngine:

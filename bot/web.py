@@ -21,7 +21,7 @@ from bot import texts
 from bot.audit.export import purge_forever
 from bot.bolt import Wiring, build_bolt
 from bot.config import Settings
-from bot.installs import oauth
+from bot.installs import pages
 from bot.logs import get_logger, new_request_id
 from bot.metrics import CONTENT_TYPE, EVENTS, SESSION_POSTS, render
 from bot.runtime import Runtime, new_event_loop, settle_heap
@@ -91,6 +91,8 @@ async def slack_install(request: web.Request) -> web.StreamResponse:
     bolt = request.app[BOLT]
     if bolt.oauth_flow is None:
         raise web.HTTPNotFound()
+    from bot.installs import oauth  # loaded by build_bolt when OAuth is configured
+
     return await oauth.install(bolt.oauth_flow, request)
 
 
@@ -100,6 +102,8 @@ async def slack_oauth_redirect(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=new_request_id())
+    from bot.installs import oauth
+
     return await oauth.redirect(bolt.oauth_flow, request)
 
 
@@ -154,12 +158,12 @@ async def rescue_sessions(request: web.Request) -> web.StreamResponse:
 
 
 async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
-    """On every answer, the install pages and any error page alike (oauth.SECURITY_HEADERS
+    """On every answer, the install pages and any error page alike (pages.SECURITY_HEADERS
     says what each refuses a browser); about a microsecond a request."""
-    response.headers.update(oauth.SECURITY_HEADERS)
+    response.headers.update(pages.SECURITY_HEADERS)
 
 
-def create_app(settings: Settings, wire: Wiring) -> web.Application:
+def create_app(settings: Settings, wire: Wiring, migrate_apart: bool = False) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.on_response_prepare.append(security_headers)
     if settings.metrics_token is not None:
@@ -168,7 +172,7 @@ def create_app(settings: Settings, wire: Wiring) -> web.Application:
         app[VERIFIER] = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        runtime = await Runtime.start(settings)
+        runtime = await Runtime.start(settings, migrate_apart)
         app[RUNTIME] = runtime
         app[BOLT] = build_bolt(runtime, wire)
         purge = asyncio.create_task(purge_forever(runtime.store, settings.audit_retention_days))
@@ -193,8 +197,8 @@ def create_app(settings: Settings, wire: Wiring) -> web.Application:
     app.on_shutdown.append(drain)
     app.router.add_post("/slack/events", slack_events)
     if settings.oauth_enabled:  # otherwise these answer 404, as any unknown path does
-        app.router.add_get(oauth.INSTALL_PATH, slack_install)
-        app.router.add_get(oauth.REDIRECT_PATH, slack_oauth_redirect)
+        app.router.add_get(pages.INSTALL_PATH, slack_install)
+        app.router.add_get(pages.REDIRECT_PATH, slack_oauth_redirect)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if settings.follow_through:
@@ -208,7 +212,7 @@ async def _settle_heap(_: web.Application) -> None:
 
 
 def run(settings: Settings, wire: Wiring, **kwargs: Any) -> None:
-    app = create_app(settings, wire)
+    app = create_app(settings, wire, migrate_apart=True)
     app.on_startup.append(_settle_heap)
     kwargs.setdefault("loop", new_event_loop())
     web.run_app(

@@ -47,12 +47,21 @@ def _plain(row: AuditRow) -> dict[str, object]:
     return {column: data[column] for column in COLUMNS}
 
 
+# A PIN request's `delivered` is written without its own flush to disk (issue 22): after a
+# crash it may be missing. Not known is not "not delivered" (False): it reads so. JSON keeps
+# null, which says the same to a program.
+DELIVERY_UNKNOWN = "unknown"
+
+
 def to_csv(rows: Sequence[AuditRow]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in _plain(row).items()})
+        plain = {k: "" if v is None else v for k, v in _plain(row).items()}
+        if row.action == "request" and row.delivered is None:
+            plain["delivered"] = DELIVERY_UNKNOWN
+        writer.writerow(plain)
     return out.getvalue()
 
 

@@ -8,8 +8,6 @@ and the state must be one this app issued and nobody used yet).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import logging
 import time
@@ -33,14 +31,13 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
+from bot.installs.pages import INSTALL_PATH, REDIRECT_PATH, STYLE
 from bot.installs.states import DatabaseOAuthStateStore
 from bot.installs.store import DatabaseInstallationStore
 from bot.logs import get_logger, scrub
 
 log = get_logger(__name__)
 
-INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 # The bot scopes manifest.yml asks for (a test holds them equal).
 BOT_SCOPES = ("commands", "chat:write", "users:read", "users:read.email")
 STATE_SECONDS = 600
@@ -54,26 +51,6 @@ AUTHORIZED_TOKENS_KEPT = 1000
 
 _STATE = OAuthStateUtils(expiration_seconds=STATE_SECONDS)
 _HTML = {"Content-Type": "text/html; charset=utf-8"}
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;"
-    "padding:0 1em;line-height:1.5}a.add{display:inline-block;padding:.6em 1.2em;"
-    "border-radius:6px;background:#4a154b;color:#fff;text-decoration:none;font-weight:600}"
-)
-_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
-
-# On every answer of the app's web server (bot.web): its pages load nothing but their own
-# style (by hash: no injected style or script runs), post no form, may not be framed (no
-# clickjacking of "Add to Slack"), send no Referer (the redirect's URL carries the one-time
-# code), and are never sniffed as anything but what they say they are.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 def page(title: str, body_html: str) -> str:
@@ -81,7 +58,7 @@ def page(title: str, body_html: str) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><link rel='icon' href='data:,'>"
-        f"<style>{_STYLE}</style></head>"
+        f"<style>{STYLE}</style></head>"
         f"<body><h1>{html.escape(title)}</h1>{body_html}</body></html>"
     )
 

@@ -48,7 +48,8 @@ class PinStore(Transactions):
             )
             return taken
 
-        taken = await self._db.write(work)
+        # Its own commit need not reach the disk: a guard means nothing after a crash.
+        taken = await self._db.write(work, durable=False)
         if taken is None:  # another request holds the guard
             return Claim(guarded=False, authcode=None)
         token = taken[0]
@@ -100,8 +101,11 @@ class PinStore(Transactions):
         return await self._db.write(lambda tx: insert_audit(tx, row, request_id))
 
     async def set_delivered(self, audit_id: int, delivered: bool) -> None:
+        # Not flushed on its own (issue 22, decision 2): a crash may leave it unknown (NULL),
+        # which the audit trail shows as such, never as "not delivered".
         await self._db.write(
-            lambda tx: _SET_DELIVERED.execute(tx, id=audit_id, delivered=delivered).close()
+            lambda tx: _SET_DELIVERED.execute(tx, id=audit_id, delivered=delivered).close(),
+            durable=False,
         )
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from bot.storage.failures import refused_by_data
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 T = TypeVar("T")
 
@@ -87,12 +89,16 @@ class HeldConnection:
         self._engine = engine
         self._connection: AsyncConnection | None = None
 
-    async def transaction(self, work: Callable[[Connection], T]) -> T:
+    async def transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
+        """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
+        waiting for its WAL to be flushed, this transaction alone."""
         if self._connection is None:
             self._connection = await self._engine.connect()
         connection = self._connection
         try:
             async with connection.begin():
+                if not durable:
+                    await connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
                 return await connection.run_sync(work)
         except IntegrityError:
             raise

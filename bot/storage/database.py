@@ -12,20 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import get_logger
 from bot.storage import migrate
+from bot.storage.batches import Lanes, Settled, Write, as_one, attempt, attempt_async, settle
 from bot.storage.connections import BUSY, HeldConnection, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
-from bot.storage.failures import StoreUnavailable, database_failed, reaching
+from bot.storage.failures import StoreUnavailable, reaching
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -42,89 +45,60 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-# A write waiting for its turn, and what became of it.
-_Write = tuple[Callable[[Connection], Any], asyncio.Future[Any]]
-_Settled = tuple[asyncio.Future[Any], Any, BaseException | None]
-
-
-def _attempt(run: Callable[[Any], Any], work: Any) -> tuple[Any, Exception | None]:
-    try:
-        return run(work), None
-    except Exception as error:
-        return None, error
-
-
-async def _attempt_async(running: Awaitable[Any]) -> tuple[Any, Exception | None]:
-    try:
-        return await running, None
-    except Exception as error:
-        return None, error
-
-
-def _as_one(batch: list[_Write], together: tuple[Any, Exception | None]) -> list[_Settled] | None:
-    """A batch committed as one transaction: each write's result; or, when the database
-    failed, that failure for each; or None when one write's data failed it: each write is then
-    tried alone, so that one bad write fails alone."""
-    results, error = together
-    if error is None:
-        return [(done, result, None) for (_, done), result in zip(batch, results, strict=True)]
-    if database_failed(error):
-        return [(done, None, error) for _, done in batch]
-    return None
-
-
-def _settle(settled: list[_Settled]) -> None:
-    for done, result, error in settled:
-        if done.done():  # its caller was cancelled; the work was done all the same
-            continue
-        if error is None:
-            done.set_result(result)
-        else:
-            done.set_exception(error)
-
-
 class Database:
     """Runs one function as one transaction (write) or one connection (read)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, url: str, engine: AsyncEngine | None = None) -> None:
+        self._url, self._engine = url, engine  # SQLite's async engine: only if asked for
         self._sqlite: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
-        # SQLite's group commit: writes waiting for the thread, and whether it is taking them.
-        self._waiting: list[_Write] = []
-        self._taking = False
+        self._lanes = Lanes()  # group commit: writes waiting, and whether a taker runs
         self._lock = threading.Lock()
         self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")  # its reads
-        if engine.dialect.name == "sqlite":
-            self._sqlite = sync_sqlite(engine)
+        if engine is not None:  # PostgreSQL's reads
+            self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            self._sqlite = sync_sqlite(url)
             self._kept = KeptConnection(self._sqlite)  # SQLite's thread's
+            self._light = sync_sqlite(url, durable=False)  # ... and its light lane's
+            self._kept_light = KeptConnection(self._light)
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
             self._quick_reader = QuickReader(self._sqlite)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """SQLAlchemy's asyncio engine: PostgreSQL's; on SQLite made when first asked for (the
+        admin verbs, tests): requests and start-up there go through the Database's thread."""
+        if self._engine is None:
+            self._engine = create_engine(self._url)
+        return self._engine
+
     @classmethod
-    async def open(cls, url: str) -> Database:
+    async def open(cls, url: str, migrate_apart: bool = False) -> Database:
         """Refuses a schema behind this code (SchemaBehind says what to run).
 
         A brand-new SQLite file is the one database set up here: nothing in it to protect.
+        `migrate_apart` (the servers): by a child process, so that Alembic never stays in
+        this process's memory.
         """
-        engine = create_engine(url)
+        sqlite = url.startswith("sqlite")
+        database = cls(url) if sqlite else cls(url, create_engine(url))
         try:
-            schema = await migrate.inspect_schema(engine)
-            if schema.empty and url.startswith("sqlite"):
-                await migrate.upgrade(engine)
-            elif schema.behind:
+            if not sqlite:
+                schema = await migrate.inspect_schema(database.engine)
+            elif (schema := await database.read(migrate.inspect_on)).empty and migrate_apart:
+                await migrate.upgrade_apart(url)
+            elif schema.empty:
+                await database.write(migrate.upgrade_on, alone=True)
+            if schema.behind and not (sqlite and schema.empty):
                 raise migrate.SchemaBehind(migrate.describe(schema))
-            elif not schema.known:
+            if not schema.known:
                 # A newer release migrated first (rolling deploy): its changes are additive.
                 log.warning("schema_newer_than_code", current=schema.current, head=schema.head)
         except BaseException:
-            await engine.dispose()
+            await database.close()
             raise
-        if engine.dialect.name == "sqlite":
-            # Requests use the Database's own thread: let the migration check's connection go.
-            await engine.dispose()
-        return cls(engine)
+        return database
 
     async def close(self) -> None:
         if self._taker is not None:  # PostgreSQL's last batch
@@ -135,16 +109,20 @@ class Database:
             self._quick_reader.dispose()
             await asyncio.get_running_loop().run_in_executor(thread, self._close_sqlite)
             thread.shutdown(wait=True)
-        await self.engine.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()
 
     def _close_sqlite(self) -> None:
         self._kept.close()
+        self._kept_light.close()
+        self._light.dispose()
         assert self._sqlite is not None
         self._sqlite.dispose()
 
-    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
-        """On SQLite's thread: `work` in a transaction on the thread's kept connection."""
-        connection = self._kept.get()
+    def _in_transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
+        """On SQLite's thread: `work` in a transaction on the thread's kept connection (the
+        light lane's when not `durable`)."""
+        connection = (self._kept if durable else self._kept_light).get()
         with connection.begin():
             return work(connection)
 
@@ -155,7 +133,9 @@ class Database:
             return False
         return True
 
-    async def write(self, work: Callable[[Connection], T], alone: bool = False) -> T:
+    async def write(
+        self, work: Callable[[Connection], T], alone: bool = False, durable: bool = True
+    ) -> T:
         """`work` in a transaction, committed before this returns.
 
         Writes that arrive while earlier ones are being committed are committed together, in
@@ -167,7 +147,8 @@ class Database:
         transaction of its own, so only it fails; when the database itself fails, they all do.
 
         `alone`: a long write (the purge) in its own transaction, not holding up the others
-        (SQLite's one thread still runs one thing at a time).
+        (SQLite's one thread still runs one thing at a time). `durable=False`: the light lane
+        (bot/storage/batches.Lanes says what may go there).
         """
         async with reaching("write"):
             if self._sqlite is not None and self._thread is None:
@@ -178,8 +159,7 @@ class Database:
             loop = asyncio.get_running_loop()
             done: asyncio.Future[T] = loop.create_future()
             with self._lock:
-                self._waiting.append((work, done))
-                start, self._taking = not self._taking, True
+                start = self._lanes.add((work, done), durable)
             if start:
                 if self._thread is not None:
                     self._thread.submit(self._take_writes, loop)
@@ -187,57 +167,67 @@ class Database:
                     self._taker = loop.create_task(self._take_writes_async())
             return await done
 
-    def _next_batch(self) -> list[_Write]:
+    def _next_batches(self) -> tuple[list[Write], list[Write]]:
         with self._lock:
-            batch, self._waiting = self._waiting, []
-            if not batch:
-                self._taking = False
-            return batch
+            return self._lanes.take()
 
     def _take_writes(self, loop: asyncio.AbstractEventLoop) -> None:
         """On SQLite's thread: commit what is waiting, batch after batch, until nothing is."""
         try:
-            while batch := self._next_batch():
-                loop.call_soon_threadsafe(_settle, self._commit(batch))
+            while any(batches := self._next_batches()):
+                for batch, durable in zip(batches, (False, True), strict=True):
+                    if batch:
+                        loop.call_soon_threadsafe(settle, self._commit(batch, durable))
         except BaseException:  # the loop closed under it: let a later write start again
             with self._lock:
-                self._taking = False
+                self._lanes.taking = False
             raise
 
-    def _commit(self, batch: list[_Write]) -> list[_Settled]:
-        in_transaction = self._in_transaction
+    def _commit(self, batch: list[Write], durable: bool) -> list[Settled]:
+        def in_transaction(work: Callable[[Connection], Any]) -> Any:
+            return self._in_transaction(work, durable)
+
         if len(batch) > 1:
-            together = _attempt(in_transaction, lambda tx: [work(tx) for work, _ in batch])
-            if (settled := _as_one(batch, together)) is not None:
+            together = attempt(in_transaction, lambda tx: [work(tx) for work, _ in batch])
+            if (settled := as_one(batch, together)) is not None:
                 return settled
-        return [(done, *_attempt(in_transaction, work)) for work, done in batch]
+        return [(done, *attempt(in_transaction, work)) for work, done in batch]
 
     async def _take_writes_async(self) -> None:
         """PostgreSQL: commit what is waiting, batch after batch, until nothing is, on one
         connection held from batch to batch: a checkout (and its ping, after idling) once a
         run, not once a batch. It goes back to the pool when the run ends, or at once if it
         failed."""
-        batch: list[_Write] = []
+        batches: tuple[list[Write], ...] = ()
         held = HeldConnection(self.engine)
         try:
-            while batch := self._next_batch():
-                _settle(await self._commit_async(held, batch))
+            while any(batches := self._next_batches()):
+                for batch, durable in zip(batches, (False, True), strict=True):
+                    if batch:
+                        settle(await self._commit_async(held, batch, durable))
+                batches = ()
         except BaseException as error:  # cancelled at shutdown: nobody may wait for ever
             with self._lock:
-                self._taking = False
-                left, self._waiting = batch + self._waiting, []
-            _settle([(done, None, StoreUnavailable(type(error).__name__)) for _, done in left])
+                left = [write for batch in batches for write in batch] + self._lanes.drop()
+            failed = StoreUnavailable(type(error).__name__)
+            settle([(done, None, failed) for _, done in left if not done.done()])
             raise
         finally:
             await held.release()
 
-    async def _commit_async(self, held: HeldConnection, batch: list[_Write]) -> list[_Settled]:
+    async def _commit_async(
+        self, held: HeldConnection, batch: list[Write], durable: bool
+    ) -> list[Settled]:
         works = [work for work, _ in batch]
         if len(batch) > 1:
-            together = await _attempt_async(held.transaction(lambda tx: [w(tx) for w in works]))
-            if (settled := _as_one(batch, together)) is not None:
+            together = await attempt_async(
+                held.transaction(lambda tx: [w(tx) for w in works], durable)
+            )
+            if (settled := as_one(batch, together)) is not None:
                 return settled
-        return [(done, *await _attempt_async(held.transaction(work))) for work, done in batch]
+        return [
+            (done, *await attempt_async(held.transaction(work, durable))) for work, done in batch
+        ]
 
     async def read(self, work: Callable[[Connection], T], quick: bool = False) -> T:
         """`work` reads with one statement (every read here does): on PostgreSQL it runs in
@@ -259,9 +249,9 @@ class Database:
                 done: asyncio.Future[Any] = loop.create_future()
 
                 def on_thread() -> None:
-                    result, error = _attempt(self._in_transaction, work)
-                    settled: list[_Settled] = [(done, result, error)]
-                    loop.call_soon_threadsafe(_settle, settled)
+                    result, error = attempt(self._in_transaction, work)
+                    settled: list[Settled] = [(done, result, error)]
+                    loop.call_soon_threadsafe(settle, settled)
 
                 self._thread.submit(on_thread)
                 read: T = await done

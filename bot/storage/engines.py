@@ -4,32 +4,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) only where an engine is made
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
-def sqlite_pragmas(connection: Any, _: Any) -> None:
+
+def sqlite_pragmas(connection: Any, _: Any, synchronous: str = "FULL") -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     # FULL, not NORMAL: under WAL, NORMAL can lose the last commits on power loss, and an
     # audit row committed before its PIN is delivered must survive. Group commit pays for it.
-    cursor.execute("PRAGMA synchronous=FULL")
+    # NORMAL only for the light lane's connection (bot/storage/batches.Lanes).
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
+
+
+def _light_pragmas(connection: Any, record: Any) -> None:
+    sqlite_pragmas(connection, record, "NORMAL")
 
 
 POOL_SIZE = 20  # PostgreSQL connections per process
 
 
 def create_engine(url: str) -> AsyncEngine:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     if url.startswith("sqlite"):
-        # Used for migrations at start; requests go through the Database's own thread.
+        # Admin verbs' and tests' only: requests and start-up use the Database's own thread.
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
@@ -76,11 +85,12 @@ def _pinging_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
     return on_checkout
 
 
-def sync_sqlite(engine: AsyncEngine) -> Engine:
-    """The same SQLite file through the plain sqlite3 driver, for the Database's own thread."""
-    url = engine.url.set(drivername="sqlite+pysqlite")
+def sync_sqlite(async_url: str, durable: bool = True) -> Engine:
+    """The SQLite file through the plain sqlite3 driver, for the Database's own thread;
+    `durable=False`: the light lane's, whose commits are not flushed on their own."""
+    url = make_url(async_url).set(drivername="sqlite+pysqlite")
     sync = sa_create_engine(
         url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=StaticPool
     )
-    event.listen(sync, "connect", sqlite_pragmas)
+    event.listen(sync, "connect", sqlite_pragmas if durable else _light_pragmas)
     return sync

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy.engine import Connection
 
 from bot.crypto import Cipher
 from bot.storage.failures import StoreUnavailable
@@ -82,3 +83,27 @@ async def test_sqlite_writes_after_close_are_refused(database_url: str) -> None:
     await store.close()
     with pytest.raises(StoreUnavailable):
         await store.add_audit(**ROW, team_id="T1", user_id="U1")
+
+
+def _flush_setting(tx: Connection) -> str:
+    """How this transaction's commit reaches the disk, as the database says it."""
+    if tx.dialect.name == "postgresql":
+        return str(tx.exec_driver_sql("SHOW synchronous_commit").scalar())
+    return {1: "off", 2: "on"}[tx.exec_driver_sql("PRAGMA synchronous").scalar()]
+
+
+async def test_only_the_light_lane_commits_without_a_flush(
+    opened: tuple[Store, str, Cipher],
+) -> None:
+    """Issue 22: the PIN guard and `delivered` are committed without their own flush to disk;
+    every other write, in the same batches and after them, still is flushed."""
+    store, _, _ = opened
+    database = store.database
+    settings = await asyncio.gather(
+        *(database.write(_flush_setting, durable=n % 2 == 0) for n in range(10)),
+        store.add_audit(**ROW, team_id="T1", user_id="U1"),
+        store.claim("T1", "U1", STALE),
+    )
+    assert settings[:10] == ["on", "off"] * 5
+    assert await database.write(_flush_setting) == "on"  # SET LOCAL: that transaction alone
+    assert await database.write(_flush_setting, durable=False) == "off"

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import text
 
 from bot import texts
-from bot.installs import oauth
+from bot.installs import oauth, pages
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.oauth_install import install_over_http
@@ -159,8 +159,8 @@ async def test_install_in_a_browser_then_that_workspace_is_served_with_its_token
             ]
             for answer in answers:
                 headers = await answer.all_headers()
-                sent = {name: headers.get(name.lower()) for name in oauth.SECURITY_HEADERS}
-                assert sent == oauth.SECURITY_HEADERS, answer.url
+                sent = {name: headers.get(name.lower()) for name in pages.SECURITY_HEADERS}
+                assert sent == pages.SECURITY_HEADERS, answer.url
         finally:
             await browser.close()
 

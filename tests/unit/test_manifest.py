@@ -81,14 +81,14 @@ def test_the_workflow_step_is_declared_as_the_app_handles_it() -> None:
 
 
 def test_grid_and_oauth_installation_are_turned_on() -> None:
-    from bot.installs import oauth
+    from bot.installs import oauth, pages
 
     data = manifest()
     assert data["settings"]["org_deploy_enabled"] is True
     events = data["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     [redirect] = data["oauth_config"]["redirect_urls"]
-    assert redirect.endswith(oauth.REDIRECT_PATH)
+    assert redirect.endswith(pages.REDIRECT_PATH)
     # What "Add to Slack" asks for is what the manifest declares.
     assert set(oauth.BOT_SCOPES) == set(data["oauth_config"]["scopes"]["bot"])
     # A rotating token would expire under SLACK_BOT_TOKEN, the default setup.
