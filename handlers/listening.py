@@ -14,16 +14,19 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot import texts
 from bot.installs import tenancy
+from bot.language import _
 from bot.linking import link as linking
+from bot.linking import texts as link_texts
 from bot.logs import get_logger
 from bot.pins import messages
+from bot.pins import texts as pin_texts
 from bot.pins.modals import ModalState, pin_modal
 from bot.rescue.client import Kind
 from bot.rescue.sms import DEFAULT_LANG_CODE, lang_code_for_locale
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
+from bot.slack import texts as slack_texts
 from bot.slack.blocks import Message
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, Requester, requester
@@ -130,7 +133,7 @@ async def acknowledge(
     who, foreign = await identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
     if foreign:
-        await asker.deliver(messages.notice(texts.FOREIGN_USER))
+        await asker.deliver(messages.notice(_(slack_texts.FOREIGN_USER)))
         return None
     return asker
 
@@ -149,7 +152,7 @@ async def open_modal(
     if opened.ok:
         view_opened = opened.get("view")
         return view_opened if isinstance(view_opened, dict) else {}
-    await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
+    await asker.deliver(messages.notice(_(slack_texts.OPEN_FAILED, command=command)))
     return None
 
 
@@ -168,7 +171,7 @@ async def ready_to_request(asker: Asker) -> bool:
     except TimeoutError:
         return True  # open the modal anyway; the submit tries SSO again
     if not sso.linked:
-        text = texts.SSO_FAILED.format(reason=sso.reason)
+        text = _(link_texts.SSO_FAILED, reason=sso.reason)
         await asker.deliver(messages.not_linked_message(who.user_id, text))
     return sso.linked
 
@@ -201,7 +204,7 @@ async def open_pin_modal(
         )
 
     opened = await open_modal(
-        asker, trigger_id, view(known or DEFAULT_LANG_CODE), texts.COMMAND[modal.kind]
+        asker, trigger_id, view(known or DEFAULT_LANG_CODE), pin_texts.COMMAND[modal.kind]
     )
     if opened is None:
         return False

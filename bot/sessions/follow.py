@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot import texts
 from bot.home import publish as publish_home
 from bot.installs import request_token
+from bot.language import _
 from bot.logs import get_logger
 from bot.metrics import SESSION_POSTS
 from bot.rescue.client import Kind
+from bot.sessions import texts
 from bot.sessions.messages import (
     SessionView,
     connected_message,
@@ -197,9 +198,9 @@ async def post_summary(
     sessions = runtime.store.sessions
     row = await sessions.row(int(value), with_notes=True) if value.isdigit() else None
     if row is None or row.state != ENDED:
-        return texts.SESSION_POST_GONE
+        return _(texts.SESSION_POST_GONE)
     if (row.team_id, row.user_id) != (who.team_id, who.user_id):
-        return texts.SESSION_POST_NOT_YOURS
+        return _(texts.SESSION_POST_NOT_YOURS)
     if not await sessions.claim_summary_post(row.id):
         return None  # another click (perhaps at another process) is posting it
     view = view_of(row)
@@ -210,7 +211,7 @@ async def post_summary(
     finally:
         await sessions.summary_posted(row.id, posted)
     if not posted:
-        return texts.SESSION_POST_FAILED
+        return _(texts.SESSION_POST_FAILED)
     await runtime.store.add_audit(
         team_id=row.team_id,
         user_id=row.user_id,
