@@ -18,10 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.installs.tenancy import OrgDirectory, request_token
+from bot.language import Locales, set_default
 from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT
 from bot.rescue.client import RescueClient
-from bot.rescue.sms import LanguageMemory
 from bot.slack import calls as slack_calls
 from bot.slack.calls import SlackClient
 from bot.store import Store
@@ -115,7 +115,7 @@ class Runtime:
     rescue: RescueClient
     slack: AsyncWebClient
     under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
-    sms_languages: LanguageMemory = field(default_factory=LanguageMemory)
+    locales: Locales = field(default_factory=Locales)  # each person's Slack locale
     # OAuth installation (SLACK_CLIENT_ID/SECRET set): the stores, and a client with no token
     # of its own for oauth.v2.access and token rotation.
     installations: DatabaseInstallationStore | None = None
@@ -157,6 +157,7 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
+        set_default(settings.default_language)
         register_secrets(
             secret.get_secret_value() if secret else None
             for secret in (

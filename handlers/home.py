@@ -12,6 +12,7 @@ from bot.installs import tenancy
 from bot.pins import texts as pin_texts
 from bot.rescue.client import Kind
 from handlers.listening import acknowledge, open_pin_modal_if_ready, runtime_of, serving
+from handlers.speaking import learn_locale
 
 
 async def home_opened(
@@ -29,6 +30,8 @@ async def home_opened(
         runtime.store.owners.adopt_workspace,
     )
     if not foreign:
+        # Opening Home refreshes what the app knows of their locale; Home waits for it.
+        await learn_locale(runtime, user)
         await home.publish(runtime, who.team_id, user, workspace=team)
 
 

@@ -18,7 +18,7 @@ from bot.pins.modals import ModalState
 from bot.rescue.client import Kind
 from bot.slack import texts as slack_texts
 from bot.slack.deliver import deliver
-from handlers.listening import Asker, acknowledge, identify, open_modal, runtime_of
+from handlers.listening import Asker, acknowledge, identify, open_speaking, runtime_of
 
 LINK_COMMAND = "/rescue-pin link"
 
@@ -37,7 +37,7 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
             return
     for_other = target if target != who.user_id else None
     modal = ModalState(Kind.RESCUE, asker.response_url, who.channel_id, for_other)
-    await open_modal(asker, trigger_id, link_modal.link_modal(modal), LINK_COMMAND)
+    await open_speaking(asker, trigger_id, lambda: link_modal.link_modal(modal), LINK_COMMAND)
 
 
 async def unlink_asker(asker: Asker) -> None:
@@ -53,7 +53,8 @@ async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCont
     asker = await acknowledge(ack, body, context, "link")
     if asker is not None:
         modal = ModalState(Kind.RESCUE, asker.response_url, asker.who.channel_id)
-        await open_modal(asker, body.get("trigger_id"), link_modal.link_modal(modal), LINK_COMMAND)
+        view = lambda: link_modal.link_modal(modal)  # noqa: E731
+        await open_speaking(asker, body.get("trigger_id"), view, LINK_COMMAND)
 
 
 async def home_unlink(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:

@@ -12,6 +12,7 @@ from bot.linking import link as linking
 from bot.logs import get_logger
 from bot.pins import messages, modals
 from bot.pins import texts as pin_texts
+from bot.pins.customer import read_customer_language
 from bot.pins.modals import ModalState
 from bot.pins.prefill import command_prefill, display_name, message_prefill
 from bot.pins.request import request_pin
@@ -126,7 +127,14 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
         )
         return
     who = Requester(who.team_id, who.user_id, modal.channel_id or who.channel_id)
-    request = SessionRequest(modal.kind, fields, no_console, phone=phone, lang_code=lang_code)
+    request = SessionRequest(
+        modal.kind,
+        fields,
+        no_console,
+        phone=phone,
+        lang_code=lang_code,
+        customer_language=read_customer_language(modal.kind, values, lang_code),
+    )
     await request_pin(runtime, who, request, modal.response_url)
 
 

@@ -15,12 +15,15 @@ from bot.language.current import (
     ngettext,
     set_default,
     speaking,
+    spoken_names,
     supported,
 )
+from bot.language.memory import Locales
 
 __all__ = [
     "LANGUAGES",
     "N_",
+    "Locales",
     "SOURCE_LANGUAGE",
     "_",
     "current",
@@ -29,6 +32,7 @@ __all__ = [
     "ngettext",
     "set_default",
     "speaking",
+    "spoken_names",
     "supported",
     "translations",
 ]

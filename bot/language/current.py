@@ -65,6 +65,11 @@ def supported(locale: str | None) -> str | None:
     return matches[0] if matches else None
 
 
+def spoken_names() -> list[str]:
+    """The languages as settings and Slack write them: `en`, …, `pt-BR`."""
+    return [name.replace("_", "-") for name in LANGUAGES]
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's own name for the marker)
     """Marks a sentence for extraction; `_` translates it where the message is built."""
     return message

@@ -92,9 +92,10 @@ async def user_info(
     return (await lookup_user(runtime, user_id, budget))[0]
 
 
-async def user_locale(runtime: Runtime, user_id: str) -> str | None:
-    """The user's Slack locale (`de-DE`), for the Lens SMS language; None when Slack won't say."""
-    user, _ = await lookup_user(runtime, user_id, include_locale=True)
+async def user_locale(runtime: Runtime, user_id: str, budget: float | None = None) -> str | None:
+    """The user's Slack locale (`de-DE`): their language, and the Lens SMS language's default;
+    None when Slack won't say."""
+    user, _ = await lookup_user(runtime, user_id, budget, include_locale=True)
     locale = user.get("locale") if user is not None else None
     return locale if isinstance(locale, str) and locale else None
 

@@ -5,6 +5,7 @@ good for (App Home), Rescue's join link (the workflow step); the ids of the moda
 Home's buttons, the modals' state and how an input is read (linking, App Home); the
 commands' names and a shared PIN's headline (sessions, App Home)."""
 
+from bot.pins.customer import VALUE_ACTION
 from bot.pins.messages import (
     ASSUMED_VALIDITY,
     direct_link,
@@ -17,7 +18,6 @@ from bot.pins.modals import (
     HOME_REQUEST_ACTION,
     HOME_UNLINK_ACTION,
     LINK_OPEN_ACTION,
-    VALUE_ACTION,
     ModalState,
     text_value,
 )

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.config import Settings
-from bot.language import _
+from bot.language import _, speaking
 from bot.pins import texts
 from bot.pins.modals import LINK_OPEN_ACTION, RETRY_ACTION, SHARE_ACTION
 from bot.rescue import texts as rescue_texts
@@ -50,6 +50,8 @@ class PinDetails:
     # Lens by SMS: the customer's number, masked (never the number), and whether it went out.
     texted_to: str | None = None
     text_sent: bool = False
+    # The customer's words in this language (None: the reader's own).
+    customer_language: str | None = None
 
 
 def validity(settings: Settings) -> timedelta | None:
@@ -77,11 +79,14 @@ def pin_details(
 
 
 def _customer_words(details: PinDetails) -> str:
-    words = _(texts.CUSTOMER_WORDS[details.kind], pin=details.pin)
-    how = f"{_(texts.READ_TO_CUSTOMER)}\n>{words}"
-    if details.kind is Kind.RESCUE:
-        return how + "\n" + _(texts.DIRECT_LINK, link=details.link)
-    return how + "\n" + _(texts.LENS_APP_HINT)
+    """The agent's heading, then the words for the customer in the customer's language."""
+    with speaking(details.customer_language):
+        words = _(texts.CUSTOMER_WORDS[details.kind], pin=details.pin)
+        if details.kind is Kind.RESCUE:
+            after = _(texts.DIRECT_LINK, link=details.link)
+        else:
+            after = _(texts.LENS_APP_HINT)
+    return f"{_(texts.READ_TO_CUSTOMER)}\n>{words}\n{after}"
 
 
 def pin_message(
@@ -204,6 +209,7 @@ def outcome_message(
     details = pin_details(
         settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
     )
+    details = replace(details, customer_language=request.customer_language)
     if request.texts and request.phone is not None:
         sent = result.sms is not None and result.sms.sent
         details = replace(details, texted_to=request.phone.masked, text_sent=sent)

@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.language import _, current
 from bot.pins import texts
+from bot.pins.customer import VALUE_ACTION, customer_language_input
 from bot.rescue.client import FIELD_LIMITS, TEXT_FIELDS, Kind
 from bot.rescue.sms import (
     DEFAULT_LANG_CODE,
@@ -40,7 +41,7 @@ from bot.rescue.sms import (
 # The ids Slack sends back: contract names (manifest, tests), never renamed.
 # Modals (callback_id) and their inputs (block_id; every input's action_id is VALUE_ACTION)
 PIN_CALLBACK = "pin_request"
-NO_CONSOLE, VALUE_ACTION = "notechconsole", "value"
+NO_CONSOLE = "notechconsole"
 # The Lens modal's texting inputs, named after requestLensPINCode_v4's parameters
 PHONE_BLOCK, LANG_BLOCK = "PhoneNumber", "LangCode"
 # Buttons on messages and App Home (action_id)
@@ -165,6 +166,8 @@ def _pin_form(
         )
     if kind is Kind.LENS:
         blocks += _sms_inputs(sms_region)
+    else:
+        blocks.append(customer_language_input(language))
     blocks.append(
         InputBlock(
             block_id=NO_CONSOLE,

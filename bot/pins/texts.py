@@ -173,13 +173,25 @@ PHONE_PLACEHOLDER = "+49 151 2345678"
 # Translators: label of the select that picks the language of the customer's text message
 # (and of the words the agent reads to the customer), at most 2000 characters.
 LANG_LABEL = N_("Customer's language")
-# Each language by its own name: the same for every reader, never translated.
+# Translators: hint under the customer's language select, at most 2000 characters.
+CUSTOMER_LANGUAGE_HINT = N_(
+    "The words you read or send to the customer are in this language; the rest stays in yours."
+)
+# The app's languages by their own names (the customer's language select): never translated.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "ja": "日本語",
+    "pt_BR": "Português (Brasil)",
+}
+# Rescue's SMS languages (LangCode) by their own names: never translated.
 LANG_NAMES = {
     "de": "Deutsch",
     "en": "English",
     "es": "Español",
     "fr": "Français",
-    "ja": "日本語",
     "nl": "Nederlands",
     "pt-br": "Português (Brasil)",
 }

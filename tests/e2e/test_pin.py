@@ -39,6 +39,7 @@ async def test_command_is_acked_fast_and_opens_the_modal(harness: Harness) -> No
         "cfield4",
         "cfield5",
         "tracking0",
+        "customer_language",
         "notechconsole",
     ]
     for name, limit in FIELD_LIMITS.items():
@@ -310,6 +311,7 @@ async def test_labels_and_field_choice_come_from_settings(
         assert inputs == [
             ("tracking0", "Ticket"),
             ("cfield0", "Customer name"),
+            ("customer_language", "Customer's language"),
             ("notechconsole", "Technician Console"),
         ]
 
@@ -334,7 +336,11 @@ async def test_the_harness_answers_in_the_shape_of_the_modal_the_app_opened(
     await harness.link("U1", AUTHCODE)
     await harness.command()
     view = await harness.opened_view()
-    typed = {name: "x" for name in input_blocks(view) if name != "notechconsole"}
+    typed = {
+        name: "x"
+        for name in input_blocks(view)
+        if name not in ("notechconsole", "customer_language")
+    }
     values = state_values(typed, no_console=True)
     assert set(values) == set(input_blocks(view))
     for block_id, block in input_blocks(view).items():
@@ -344,3 +350,6 @@ async def test_the_harness_answers_in_the_shape_of_the_modal_the_app_opened(
         if element["type"] == "checkboxes":
             offered = [option["value"] for option in element["options"]]
             assert [option["value"] for option in state["selected_options"]] == offered
+        if element["type"] == "static_select":
+            offered = [option["value"] for option in element["options"]]
+            assert state["selected_option"]["value"] in offered

@@ -36,7 +36,8 @@ def test_pin_modal(kind: Kind) -> None:
     )
     slack_takes_view(view)
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
-    texting = ["PhoneNumber", "LangCode"] if kind is Kind.LENS else []  # Lens by SMS
+    # Lens by SMS; /rescue-pin only asks the language of the customer's words
+    texting = ["PhoneNumber", "LangCode"] if kind is Kind.LENS else ["customer_language"]
     assert [b["block_id"] for b in inputs] == [*TEXT_FIELDS, *texting, "notechconsole"]
     assert all(b["optional"] for b in inputs)
     fields = inputs[: len(TEXT_FIELDS)]

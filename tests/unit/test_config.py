@@ -25,6 +25,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "SLACK_CLIENT_ID",
         "SLACK_CLIENT_SECRET",
         "SLACK_AUTHORIZE_URL",
+        "DEFAULT_LANGUAGE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -143,3 +144,27 @@ def test_malformed_values_are_named(
     monkeypatch.setenv(name, value)
     found = problems("store")
     assert len(found) == 1 and found[0].startswith(start), found
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("en", "en"), ("de", "de"), ("pt-BR", "pt_BR"), ("pt_BR", "pt_BR"), ("JA", "ja")],
+)
+def test_default_language_is_one_of_the_six(value: str, stored: str) -> None:
+    settings = load_settings(
+        "serve", slack_bot_token=TOKEN, slack_signing_secret="s", default_language=value
+    )
+    assert settings.default_language == stored
+
+
+@pytest.mark.parametrize("value", ["nl", "de-AT", "klingon", ""])
+def test_another_default_language_is_one_line_naming_the_six(value: str) -> None:
+    [problem] = problems(slack_bot_token=TOKEN, slack_signing_secret="s", default_language=value)
+    assert problem.startswith("DEFAULT_LANGUAGE") and "en, de, fr, es, ja, pt-BR" in problem
+
+
+def test_default_language_defaults_to_english() -> None:
+    assert (
+        load_settings("serve", slack_bot_token=TOKEN, slack_signing_secret="s").default_language
+        == "en"
+    )
