@@ -17,7 +17,7 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.language import _
+from bot.language import _, language, supported
 from bot.logs import get_logger
 from bot.pins import messages
 from bot.pins.request import request_pin
@@ -61,6 +61,8 @@ async def step_started(
         await _fail(fail, error.reason)
         return
     structlog.contextvars.bind_contextvars(user=step.agent)
+    # The agent reads the step's message: in their language, as far as the app knows it.
+    language(supported(runtime.locales.get(step.agent)))
     run_id = context.function_execution_id or ""
     owner = serving(body, context).owner or context.team_id or ""
     try:

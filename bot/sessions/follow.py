@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.home import publish as publish_home
 from bot.installs import request_token
-from bot.language import _
+from bot.language import _, language, supported
+from bot.linking import user_locale
 from bot.logs import get_logger
 from bot.metrics import SESSION_POSTS
 from bot.rescue.client import Kind
@@ -48,6 +49,8 @@ class Answer:
 
 
 OK = Answer(200, "OK")
+# Rescue waits for the post's answer: the agent's locale, when not known, no longer than this.
+LOCALE_SECONDS = 2.0
 
 
 def facts_of(post: SessionPost) -> Facts:
@@ -100,11 +103,21 @@ async def receive(runtime: Runtime, body: bytes, content_type: str | None) -> An
         )
         if change.result == "matched" and change.row is not None:
             await _as_installation(runtime, change.row)
+            await _speak_as_agent(runtime, change.row.user_id)
             if phase is Phase.START:
                 await _started(runtime, change.row)
             else:
                 await _ended(runtime, change.row)
     return OK
+
+
+async def _speak_as_agent(runtime: Runtime, user_id: str) -> None:
+    """Everything this post makes (the agent's update, a channel's follow-up, App Home) is in
+    the language of the agent who asked for the PIN: Rescue's post says nothing of it."""
+    locale = runtime.locales.get(user_id) or await runtime.locales.learn(
+        user_id, lambda: user_locale(runtime, user_id, budget=LOCALE_SECONDS)
+    )
+    language(supported(locale))
 
 
 async def _as_installation(runtime: Runtime, row: SessionRow) -> None:
