@@ -203,12 +203,12 @@ async def open_speaking(
     expires in 3 s). When it knew nothing, it learns their Slack locale after and updates
     the modal in place if it then reads differently."""
     runtime, who = asker.runtime, asker.who
-    known = runtime.locales.get(who.user_id)
+    asking = runtime.locales.needs_asking(who.user_id)
     shown = view()
     opened = await open_modal(asker, trigger_id, shown, command)
     if opened is None:
         return False
-    if known is None:
+    if asking:
         await respeak(asker, opened, shown, view)
     return True
 

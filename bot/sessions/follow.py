@@ -114,9 +114,11 @@ async def receive(runtime: Runtime, body: bytes, content_type: str | None) -> An
 async def _speak_as_agent(runtime: Runtime, user_id: str) -> None:
     """Everything this post makes (the agent's update, a channel's follow-up, App Home) is in
     the language of the agent who asked for the PIN: Rescue's post says nothing of it."""
-    locale = runtime.locales.get(user_id) or await runtime.locales.learn(
-        user_id, lambda: user_locale(runtime, user_id, budget=LOCALE_SECONDS)
-    )
+    locale = runtime.locales.get(user_id)
+    if locale is None and runtime.locales.needs_asking(user_id):
+        locale = await runtime.locales.learn(
+            user_id, lambda: user_locale(runtime, user_id, budget=LOCALE_SECONDS)
+        )
     language(supported(locale))
 
 

@@ -108,3 +108,17 @@ async def test_a_lookup_that_says_nothing_is_not_remembered() -> None:
         return None
 
     assert await memory.learn("U1", lookup) is None and memory.get("U1") is None
+
+
+async def test_a_person_slack_said_nothing_about_is_not_asked_again_at_once() -> None:
+    memory = Locales(retry_after=3600)
+    assert memory.needs_asking("U1")
+
+    async def nothing() -> str | None:
+        return None
+
+    await memory.learn("U1", nothing)
+    assert not memory.needs_asking("U1") and memory.get("U1") is None
+    memory.remember("U1", "de-DE")  # a payload said it after all
+    assert memory.get("U1") == "de-DE" and not memory.needs_asking("U1")
+    assert Locales(retry_after=0).needs_asking("U2")
