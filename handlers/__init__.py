@@ -19,14 +19,12 @@ from handlers import home, installs, link, pin, session, share, workflow
 from handlers.acks import answering
 from handlers.failures import on_error
 from handlers.listening import ProvideRuntime
-from handlers.speaking import Speaking
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     # Every listener is `answering(...)` (handlers/acks.py): Slack hears its ack the moment it
     # is made, and a failure before or after it is told.
-    app.use(ProvideRuntime(runtime))
-    app.use(Speaking(runtime))  # each request in its person's language
+    app.use(ProvideRuntime(runtime))  # and each request's language (handlers/speaking.py)
     app.error(on_error)
     # Asking for a PIN. Bolt tries listeners in this order, running each one's matcher (tens
     # of microseconds) until one matches: the command and the form it opens come first.

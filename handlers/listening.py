@@ -30,7 +30,7 @@ from bot.slack import texts as slack_texts
 from bot.slack.blocks import Message
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, Requester, requester
-from handlers.speaking import learn_locale, payload_locale
+from handlers.speaking import learn_locale, payload_locale, speak_for
 
 log = get_logger(__name__)
 
@@ -40,7 +40,8 @@ RUNTIME_KEY = "runtime"
 
 
 class ProvideRuntime(AsyncMiddleware):
-    """Puts the process's Runtime into every request's Bolt context, for `runtime_of`."""
+    """Puts the process's Runtime into every request's Bolt context, for `runtime_of`, and sets
+    the request's language."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -53,6 +54,7 @@ class ProvideRuntime(AsyncMiddleware):
         next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
     ) -> BoltResponse:
         req.context[RUNTIME_KEY] = self.runtime
+        speak_for(self.runtime, req)  # and the request's language (handlers/speaking.py)
         return await next()
 
 

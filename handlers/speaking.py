@@ -1,14 +1,11 @@
-"""Each request in its person's language: the Bolt middleware that sets it, and learning a
+"""Each request in its person's language: what sets it (in Bolt's middleware), and learning a
 person's Slack locale without holding anything up (bot/language keeps it)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from bot.language import language, supported
 from bot.linking import link as linking
@@ -25,28 +22,18 @@ def payload_locale(body: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
-class Speaking(AsyncMiddleware):
+def speak_for(runtime: Runtime, req: AsyncBoltRequest) -> None:
     """Sets the language of everything this request builds: the person's Slack locale as the
     app last learnt it (or as the payload carries it), else DEFAULT_LANGUAGE. Never asks
-    Slack: a request that needs to learn it does so after its modal opened."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
-    ) -> BoltResponse:
-        user_id = req.context.user_id
-        locale = payload_locale(req.body) if isinstance(req.body, dict) else None
-        if user_id and locale:
-            self.runtime.locales.remember(user_id, locale)
-        known = self.runtime.locales.get(user_id) if user_id else None
-        language(supported(known))  # None: DEFAULT_LANGUAGE
-        return await next()
+    Slack: a request that needs to learn it does so after its modal opened. Run by the
+    middleware that provides the runtime (handlers.listening.ProvideRuntime): one layer of
+    Bolt middleware fewer on every request."""
+    user_id = req.context.user_id
+    locale = payload_locale(req.body) if isinstance(req.body, dict) else None
+    if user_id and locale:
+        runtime.locales.remember(user_id, locale)
+    known = runtime.locales.get(user_id) if user_id else None
+    language(supported(known))  # None: DEFAULT_LANGUAGE
 
 
 async def learn_locale(runtime: Runtime, user_id: str) -> str | None:
