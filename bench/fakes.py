@@ -44,6 +44,8 @@ class LeanSlack(FakeServer):
             view = body.get("view")
             self.views.arrive(body.get("trigger_id", ""), view)
             return web.json_response({"ok": True, "view": {"id": "V1"}})
+        if method == "users.info":  # the agent's locale, asked once per agent (issue 24)
+            return web.json_response({"ok": True, "user": {"id": "U", "locale": "en-US"}})
         return web.json_response({"ok": True, "channel": "D1", "ts": "1.1"})
 
     async def _response(self, request: web.Request) -> web.Response:

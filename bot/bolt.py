@@ -18,10 +18,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
 from bot.installs.tenancy import request_token
+from bot.language import _
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
+from bot.slack import texts as slack_texts
 
 if TYPE_CHECKING:
     from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -63,7 +64,9 @@ def build_bolt(runtime: Runtime, wire: Wiring, oauth_install: bool = True) -> As
         logger=BOLT_LOGGER,
         # One installation: shown when auth.test fails, where Bolt's own words would ask to
         # install the app again. With OAuth, no installation found is what those words mean.
-        user_facing_authorize_error_message=texts.SLACK_UNAVAILABLE if flow is None else None,
+        user_facing_authorize_error_message=_(slack_texts.SLACK_UNAVAILABLE)
+        if flow is None
+        else None,
         oauth_flow=flow,
         before_authorize=BoundedClient(),
     )

@@ -18,10 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.crypto import load_cipher
 from bot.installs.tenancy import OrgDirectory, request_token
+from bot.language import Locales, set_default
 from bot.logs import get_logger, register_secrets
 from bot.metrics import IN_FLIGHT
 from bot.rescue.client import RescueClient
-from bot.rescue.sms import LanguageMemory
 from bot.slack import calls as slack_calls
 from bot.slack.calls import SlackClient
 from bot.store import Store
@@ -117,7 +117,7 @@ class Runtime:
     rescue: RescueClient
     slack: AsyncWebClient
     under_way: RequestsUnderWay = field(default_factory=RequestsUnderWay)
-    sms_languages: LanguageMemory = field(default_factory=LanguageMemory)
+    locales: Locales = field(default_factory=Locales)  # each person's Slack locale
     # OAuth installation (SLACK_CLIENT_ID/SECRET set): the stores, and a client with no token
     # of its own for oauth.v2.access and token rotation.
     installations: DatabaseInstallationStore | None = None
@@ -160,6 +160,7 @@ class Runtime:
     @classmethod
     async def start(cls, settings: Settings, migrate_apart: bool = False) -> Runtime:
         """`migrate_apart`: a server process's; see bot.storage.database.Database.open."""
+        set_default(settings.default_language)
         own = [
             secret.get_secret_value() if secret else None
             for secret in (

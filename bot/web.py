@@ -17,16 +17,17 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot import texts
 from bot.audit.export import purge_forever
 from bot.bolt import Wiring, build_bolt
 from bot.config import Settings
 from bot.installs import pages
+from bot.language import _
 from bot.logs import get_logger, new_request_id
 from bot.metrics import CONTENT_TYPE, EVENTS, SESSION_POSTS, render
 from bot.runtime import Runtime, new_event_loop, settle_heap
 from bot.sessions import follow as sessions
 from bot.slack import calls as slack_calls
+from bot.slack import texts as slack_texts
 
 log = get_logger(__name__)
 
@@ -79,7 +80,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         # command shows this body to the agent; Slack drops it for anything else.
         log.error("dispatch_failed", exc_info=error)
         EVENTS.labels("failed").inc()
-        return web.Response(text=texts.SLACK_UNAVAILABLE)
+        return web.Response(text=_(slack_texts.SLACK_UNAVAILABLE))
     if bolt_response.status >= 500:
         EVENTS.labels("malformed").inc()
         return web.Response(status=400, text="malformed request")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import texts
+from bot.linking.modal import LINK_CALLBACK
 from bot.pins import modals
+from bot.pins import texts as pin_texts
 from bot.rescue.client import Kind
 from bot.runtime import Runtime
 from bot.sessions.messages import SESSION_POST_ACTION
@@ -23,18 +24,18 @@ from handlers.listening import ProvideRuntime
 def register(app: AsyncApp, runtime: Runtime) -> None:
     # Every listener is `answering(...)` (handlers/acks.py): Slack hears its ack the moment it
     # is made, and a failure before or after it is told.
-    app.use(ProvideRuntime(runtime))
+    app.use(ProvideRuntime(runtime))  # and each request's language (handlers/speaking.py)
     app.error(on_error)
     # Asking for a PIN. Bolt tries listeners in this order, running each one's matcher (tens
     # of microseconds) until one matches: the command and the form it opens come first.
-    app.command(texts.COMMAND[Kind.RESCUE])(answering(pin.rescue_pin))
+    app.command(pin_texts.COMMAND[Kind.RESCUE])(answering(pin.rescue_pin))
     app.view(modals.PIN_CALLBACK)(answering(pin.pin_submitted))
-    app.command(texts.COMMAND[Kind.LENS])(answering(pin.lens_pin))
+    app.command(pin_texts.COMMAND[Kind.LENS])(answering(pin.lens_pin))
     app.shortcut(modals.MESSAGE_SHORTCUT)(answering(pin.from_message))
     app.shortcut(modals.GLOBAL_SHORTCUT)(answering(pin.from_anywhere))
     app.action(modals.RETRY_ACTION)(answering(pin.retry_without_console))
     # Linking
-    app.view(modals.LINK_CALLBACK)(answering(link.link_submitted))
+    app.view(LINK_CALLBACK)(answering(link.link_submitted))
     app.action(modals.LINK_OPEN_ACTION)(answering(link.link_again))
     app.action(modals.HOME_UNLINK_ACTION)(answering(link.home_unlink))
     # Sharing

@@ -11,11 +11,13 @@ from slack_bolt.async_app import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot import texts
+from bot.language import _
+from bot.linking.modal import AUTHCODE_BLOCK, LINK_CALLBACK
 from bot.logs import get_logger
 from bot.pins import messages
-from bot.pins.modals import AUTHCODE_BLOCK, LINK_CALLBACK, ModalState
+from bot.pins.modals import ModalState
 from bot.runtime import Runtime
+from bot.slack import texts as slack_texts
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, requester
 from bot.storage.failures import StoreRefused, StoreUnavailable
@@ -44,23 +46,23 @@ async def on_error(
         # Bolt's own Slack call before any listener (auth.test): a slash command shows
         # this body to the agent.
         log.error("slack_unreachable_before_ack", exc_info=error)
-        return BoltResponse(status=200, body=texts.SLACK_UNAVAILABLE)
+        return BoltResponse(status=200, body=_(slack_texts.SLACK_UNAVAILABLE))
     if not isinstance(runtime, Runtime):
         log.error("listener_failed", exc_info=error)
         return None if acked else BoltResponse(status=400, body="")
     if isinstance(error, StoreUnavailable):
         log.error("database_unavailable", error=str(error))
-        inline = await _tell_safely(runtime, body, texts.DATABASE_DOWN, acked)
+        inline = await _tell_safely(runtime, body, _(slack_texts.DATABASE_DOWN), acked)
     elif isinstance(error, StoreRefused):  # a write's data, not an outage: where, never what
         log.error("store_refused", table=error.table, column=error.column, code=error.code)
-        inline = await _tell_safely(runtime, body, texts.STORE_REFUSED, acked)
+        inline = await _tell_safely(runtime, body, _(slack_texts.STORE_REFUSED), acked)
     elif isinstance(error, MalformedPayload) or not acked:
         # A payload the listener could not read, or no ack yet: Slack shows its own error.
         log.error("listener_failed", exc_info=error)
         return None if acked else BoltResponse(status=400, body="")
     else:
         log.error("listener_failed", exc_info=error)
-        inline = await _tell_safely(runtime, body, texts.LISTENER_FAILED, acked)
+        inline = await _tell_safely(runtime, body, _(slack_texts.LISTENER_FAILED), acked)
     if acked:
         return None
     if inline is None:

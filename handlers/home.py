@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import texts
 from bot.home import view as home
 from bot.installs import tenancy
+from bot.pins import texts as pin_texts
 from bot.rescue.client import Kind
 from handlers.listening import acknowledge, open_pin_modal_if_ready, runtime_of, serving
+from handlers.speaking import learn_locale
 
 
 async def home_opened(
@@ -29,16 +30,18 @@ async def home_opened(
         runtime.store.owners.adopt_workspace,
     )
     if not foreign:
+        # Opening Home refreshes what the app knows of their locale; Home waits for it.
+        await learn_locale(runtime, user)
         await home.publish(runtime, who.team_id, user, workspace=team)
 
 
 async def home_rescue(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-    asker = await acknowledge(ack, body, context, texts.COMMAND[Kind.RESCUE])
+    asker = await acknowledge(ack, body, context, pin_texts.COMMAND[Kind.RESCUE])
     if asker is not None:
         await open_pin_modal_if_ready(asker, body, Kind.RESCUE)
 
 
 async def home_lens(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
-    asker = await acknowledge(ack, body, context, texts.COMMAND[Kind.LENS])
+    asker = await acknowledge(ack, body, context, pin_texts.COMMAND[Kind.LENS])
     if asker is not None:
         await open_pin_modal_if_ready(asker, body, Kind.LENS)

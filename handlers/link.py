@@ -7,14 +7,18 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import texts
 from bot.home import view as home
+from bot.language import _
 from bot.linking import link as linking
+from bot.linking import modal as link_modal
+from bot.linking import texts as link_texts
+from bot.linking.modal import AUTHCODE_BLOCK
 from bot.pins import messages, modals
-from bot.pins.modals import AUTHCODE_BLOCK, ModalState
+from bot.pins.modals import ModalState
 from bot.rescue.client import Kind
+from bot.slack import texts as slack_texts
 from bot.slack.deliver import deliver
-from handlers.listening import Asker, acknowledge, identify, open_modal, runtime_of
+from handlers.listening import Asker, acknowledge, identify, open_speaking, runtime_of
 
 LINK_COMMAND = "/rescue-pin link"
 
@@ -33,13 +37,15 @@ async def open_link_modal(asker: Asker, rest: str, trigger_id: Any) -> None:
             return
     for_other = target if target != who.user_id else None
     modal = ModalState(Kind.RESCUE, asker.response_url, who.channel_id, for_other)
-    await open_modal(asker, trigger_id, modals.link_modal(modal), LINK_COMMAND)
+    await open_speaking(asker, trigger_id, lambda: link_modal.link_modal(modal), LINK_COMMAND)
 
 
 async def unlink_asker(asker: Asker) -> None:
     """`/rescue-pin unlink`."""
     gone = await asker.runtime.store.unlink(asker.who.team_id, asker.who.user_id)
-    await asker.deliver(messages.notice(texts.UNLINKED if gone else texts.NOT_LINKED_UNLINK))
+    await asker.deliver(
+        messages.notice(_(link_texts.UNLINKED) if gone else _(link_texts.NOT_LINKED_UNLINK))
+    )
 
 
 async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -47,7 +53,8 @@ async def link_again(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltCont
     asker = await acknowledge(ack, body, context, "link")
     if asker is not None:
         modal = ModalState(Kind.RESCUE, asker.response_url, asker.who.channel_id)
-        await open_modal(asker, body.get("trigger_id"), modals.link_modal(modal), LINK_COMMAND)
+        view = lambda: link_modal.link_modal(modal)  # noqa: E731
+        await open_speaking(asker, body.get("trigger_id"), view, LINK_COMMAND)
 
 
 async def home_unlink(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -62,8 +69,8 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
     """Errors show inline while the modal is open: a sign-in answers within Slack's 3 seconds."""
     runtime = runtime_of(context)
     modal, values = modals.submitted(body)
-    authcode, email, password = modals.read_link_form(values)
-    errors = modals.link_errors(authcode, email, password)
+    authcode, email, password = link_modal.read_link_form(values)
+    errors = link_modal.link_errors(authcode, email, password)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -75,7 +82,7 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
         else await linking.is_team_lead(runtime, who.user_id, linking.LEAD_CHECK_SECONDS)
     )
     if foreign or not lead:
-        refusal = texts.FOREIGN_USER if foreign else linking.not_a_lead(lead)
+        refusal = _(slack_texts.FOREIGN_USER) if foreign else linking.not_a_lead(lead)
         await ack(response_action="errors", errors={AUTHCODE_BLOCK: refusal})
         return
     if authcode:
@@ -86,5 +93,7 @@ async def link_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBolt
             await ack(response_action="errors", errors=outcome.errors)
             return
     await ack()
-    text = texts.LINKED if target == who.user_id else texts.LINKED_OTHER.format(user=target)
+    text = (
+        _(link_texts.LINKED) if target == who.user_id else _(link_texts.LINKED_OTHER, user=target)
+    )
     await deliver(runtime, modal.response_url, who.user_id, messages.notice(text))

@@ -14,19 +14,23 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot import texts
 from bot.installs import tenancy
+from bot.language import _
 from bot.linking import link as linking
+from bot.linking import texts as link_texts
 from bot.logs import get_logger
 from bot.pins import messages
+from bot.pins import texts as pin_texts
 from bot.pins.modals import ModalState, pin_modal
 from bot.rescue.client import Kind
-from bot.rescue.sms import DEFAULT_LANG_CODE, lang_code_for_locale
+from bot.rescue.sms import lang_code_for_locale
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
+from bot.slack import texts as slack_texts
 from bot.slack.blocks import Message
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, Requester, requester
+from handlers.speaking import learn_locale, payload_locale, speak_for
 
 log = get_logger(__name__)
 
@@ -36,7 +40,8 @@ RUNTIME_KEY = "runtime"
 
 
 class ProvideRuntime(AsyncMiddleware):
-    """Puts the process's Runtime into every request's Bolt context, for `runtime_of`."""
+    """Puts the process's Runtime into every request's Bolt context, for `runtime_of`, and sets
+    the request's language."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -49,6 +54,7 @@ class ProvideRuntime(AsyncMiddleware):
         next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
     ) -> BoltResponse:
         req.context[RUNTIME_KEY] = self.runtime
+        speak_for(self.runtime, req)  # and the request's language (handlers/speaking.py)
         return await next()
 
 
@@ -70,13 +76,6 @@ class Asker:
     async def deliver(self, message: Message) -> bool:
         """Privately to the asker: bot.slack.deliver.deliver, with what this request knows."""
         return await deliver(self.runtime, self.response_url, self.who.user_id, message)
-
-
-def payload_locale(body: dict[str, Any]) -> str | None:
-    """The user's locale, where a payload carries one (`locale`, or `user.locale`)."""
-    user = body.get("user")
-    found = body.get("locale") or (user.get("locale") if isinstance(user, dict) else None)
-    return found if isinstance(found, str) and found else None
 
 
 def text_field(body: dict[str, Any], key: str) -> str | None:
@@ -130,7 +129,7 @@ async def acknowledge(
     who, foreign = await identify(body, context, action)
     asker = Asker(runtime_of(context), who, text_field(body, "response_url"), payload_locale(body))
     if foreign:
-        await asker.deliver(messages.notice(texts.FOREIGN_USER))
+        await asker.deliver(messages.notice(_(slack_texts.FOREIGN_USER)))
         return None
     return asker
 
@@ -149,7 +148,7 @@ async def open_modal(
     if opened.ok:
         view_opened = opened.get("view")
         return view_opened if isinstance(view_opened, dict) else {}
-    await asker.deliver(messages.notice(texts.OPEN_FAILED.format(command=command)))
+    await asker.deliver(messages.notice(_(slack_texts.OPEN_FAILED, command=command)))
     return None
 
 
@@ -168,7 +167,7 @@ async def ready_to_request(asker: Asker) -> bool:
     except TimeoutError:
         return True  # open the modal anyway; the submit tries SSO again
     if not sso.linked:
-        text = texts.SSO_FAILED.format(reason=sso.reason)
+        text = _(link_texts.SSO_FAILED, reason=sso.reason)
         await asker.deliver(messages.not_linked_message(who.user_id, text))
     return sso.linked
 
@@ -180,60 +179,64 @@ async def open_pin_modal(
     prefill: dict[str, str] | None = None,
     notes: dict[str, str] | None = None,
 ) -> bool:
-    """The PIN modal. Lens preselects the SMS language from the agent's Slack locale: when
-    it is not known yet, the modal opens at once (the trigger expires in 3 s) and is
-    updated in place once Slack has said."""
+    """The PIN modal, in the agent's language; Lens preselects the SMS language from their
+    Slack locale (and /rescue-pin the customer's language from their own)."""
     runtime, who = asker.runtime, asker.who
     settings = runtime.settings
-    if asker.locale is not None:  # Slack said already: no need to ask
-        runtime.sms_languages.remember(who.team_id, who.user_id, lang_code_for_locale(asker.locale))
-    known = runtime.sms_languages.get(who.team_id, who.user_id)
 
-    def view(lang_code: str) -> dict[str, Any]:
+    def view() -> dict[str, Any]:
         return pin_modal(
             modal,
             settings.rescue_fields,
             settings.label,
             prefill,
             notes,
-            lang_code=lang_code,
+            lang_code=lang_code_for_locale(runtime.locales.get(who.user_id)),
             sms_region=settings.sms_default_region,
         )
 
-    opened = await open_modal(
-        asker, trigger_id, view(known or DEFAULT_LANG_CODE), texts.COMMAND[modal.kind]
-    )
+    return await open_speaking(asker, trigger_id, view, pin_texts.COMMAND[modal.kind])
+
+
+async def open_speaking(
+    asker: Asker, trigger_id: Any, view: Callable[[], dict[str, Any]], command: str
+) -> bool:
+    """Opens `view()` at once, in what the app knows of the person's language (the trigger
+    expires in 3 s). When it knew nothing, it learns their Slack locale after and updates
+    the modal in place if it then reads differently."""
+    runtime, who = asker.runtime, asker.who
+    asking = runtime.locales.needs_asking(who.user_id)
+    shown = view()
+    opened = await open_modal(asker, trigger_id, shown, command)
     if opened is None:
         return False
-    if modal.kind is Kind.LENS and known is None:
-        await preselect_language(asker, opened, view)
+    if asking:
+        await respeak(asker, opened, shown, view)
     return True
 
 
-async def preselect_language(
-    asker: Asker, opened: dict[str, Any], view: Callable[[str], dict[str, Any]]
+async def respeak(
+    asker: Asker, opened: dict[str, Any], shown: dict[str, Any], view: Callable[[], dict[str, Any]]
 ) -> None:
-    """After the modal opened: the agent's locale, remembered, and the modal updated when
-    it differs from what it shows. The hash makes Slack refuse the update if the agent
-    already moved on; what they typed stays (same block_ids and action_ids)."""
+    """After the modal opened: the person's locale, learnt, and the modal rebuilt in it. The
+    hash makes Slack refuse the update if they already moved on; what they typed stays
+    (same block_ids and action_ids)."""
     runtime, who = asker.runtime, asker.who
-    locale = await linking.user_locale(runtime, who.user_id)
-    if locale is None:  # Slack did not say: English stays, and next time asks again
-        return
-    lang_code = lang_code_for_locale(locale)
-    runtime.sms_languages.remember(who.team_id, who.user_id, lang_code)
+    if await learn_locale(runtime, who.user_id) is None:
+        return  # Slack did not say: DEFAULT_LANGUAGE stays, and next time asks again
+    fresh = view()
     view_id, view_hash = opened.get("id"), opened.get("hash")
-    if lang_code == DEFAULT_LANG_CODE or not isinstance(view_id, str):
+    if fresh == shown or not isinstance(view_id, str):
         return
     updated = await slack_calls.call(
         runtime.slack,
         "views.update",
         view_id=view_id,
         hash=view_hash if isinstance(view_hash, str) else None,
-        view=view(lang_code),
+        view=fresh,
     )
     if not updated.ok:  # hash_conflict: the agent was quicker; nothing lost
-        log.info("language_not_preselected", error=updated.error)
+        log.info("language_not_shown", error=updated.error)
 
 
 async def open_pin_modal_if_ready(asker: Asker, body: dict[str, Any], kind: Kind) -> None:

@@ -7,14 +7,17 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 
-from bot import texts
+from bot.language import _
 from bot.linking import link as linking
 from bot.logs import get_logger
 from bot.pins import messages, modals
+from bot.pins import texts as pin_texts
+from bot.pins.customer import read_customer_language
 from bot.pins.modals import ModalState
 from bot.pins.prefill import command_prefill, display_name, message_prefill
 from bot.pins.request import request_pin
 from bot.rescue.client import Kind, SessionRequest
+from bot.slack import texts as slack_texts
 from bot.slack.deliver import deliver
 from bot.slack.identity import MalformedPayload, Requester, requester
 from bot.slack.message_words import message_words
@@ -48,7 +51,7 @@ async def on_command(
     kind: Kind, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """`help`, `link [@user]`, `unlink`, or else the PIN modal (the text names the customer)."""
-    asker = await acknowledge(ack, body, context, texts.COMMAND[kind])
+    asker = await acknowledge(ack, body, context, pin_texts.COMMAND[kind])
     if asker is None:
         return
     text = text_field(body, "text") or ""
@@ -117,12 +120,21 @@ async def pin_submitted(ack: AsyncAck, body: dict[str, Any], context: AsyncBoltC
         log.warning("malformed_payload", action="pin_submitted")
         return
     await ack()
-    who, foreign = await identify(body, context, texts.COMMAND[modal.kind])
+    who, foreign = await identify(body, context, pin_texts.COMMAND[modal.kind])
     if foreign:
-        await deliver(runtime, modal.response_url, who.user_id, messages.notice(texts.FOREIGN_USER))
+        await deliver(
+            runtime, modal.response_url, who.user_id, messages.notice(_(slack_texts.FOREIGN_USER))
+        )
         return
     who = Requester(who.team_id, who.user_id, modal.channel_id or who.channel_id)
-    request = SessionRequest(modal.kind, fields, no_console, phone=phone, lang_code=lang_code)
+    request = SessionRequest(
+        modal.kind,
+        fields,
+        no_console,
+        phone=phone,
+        lang_code=lang_code,
+        customer_language=read_customer_language(modal.kind, values, lang_code),
+    )
     await request_pin(runtime, who, request, modal.response_url)
 
 
@@ -136,7 +148,7 @@ async def retry_without_console(
     who = asker.who
     saved = await asker.runtime.store.retries.take(button_value(body), who.team_id, who.user_id)
     if saved is None:
-        await asker.deliver(messages.notice(texts.RETRY_GONE.format(command="/rescue-pin")))
+        await asker.deliver(messages.notice(_(pin_texts.RETRY_GONE, command="/rescue-pin")))
         return
     who = Requester(who.team_id, who.user_id, saved.channel_id)
     request = SessionRequest(Kind(saved.kind), saved.fields, no_tech_console=True)

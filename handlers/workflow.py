@@ -17,7 +17,7 @@ from slack_bolt.context.complete.async_complete import AsyncComplete
 from slack_bolt.context.fail.async_fail import AsyncFail
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
+from bot.language import _, language, supported
 from bot.logs import get_logger
 from bot.pins import messages
 from bot.pins.request import request_pin
@@ -25,10 +25,12 @@ from bot.rescue.client import PinResult, SessionRequest
 from bot.runtime import Runtime
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
+from bot.slack import texts as slack_texts
 from bot.slack.identity import Requester
 from bot.storage.failures import StoreUnavailable
 from bot.storage.schema import StepRun
 from bot.workflow import step as workflow_step
+from bot.workflow import texts as step_texts
 from bot.workflow.step import StepInputError, StepInputs
 from bot.workflow.store import StepState
 from handlers.listening import Asker, acknowledge, runtime_of, serving
@@ -59,6 +61,8 @@ async def step_started(
         await _fail(fail, error.reason)
         return
     structlog.contextvars.bind_contextvars(user=step.agent)
+    # The agent reads the step's message: in their language, as far as the app knows it.
+    language(supported(runtime.locales.get(step.agent)))
     run_id = context.function_execution_id or ""
     owner = serving(body, context).owner or context.team_id or ""
     try:
@@ -80,7 +84,7 @@ async def step_started(
         log.warning("step_not_delivered", error=posted.error)
         # Any copy that did reach the agent finds its run over: no PIN for a failed step.
         await _settle(runtime, run_id, StepState.WAITING, StepState.FAILED)
-        await _fail(fail, texts.STEP_FAIL_UNDELIVERED.format(error=posted.error))
+        await _fail(fail, _(step_texts.STEP_FAIL_UNDELIVERED, error=posted.error))
         return
     log.info("step_waiting", kind=step.kind.value)
 
@@ -138,15 +142,19 @@ async def step_decline(
         return
     asker, step = found
     run_id = context.function_execution_id or ""
-    taken, _ = await _take(asker, run_id, step, StepState.DECLINED)
+    taken, _run = await _take(asker, run_id, step, StepState.DECLINED)
     if not taken:
         return
-    reported = await _fail(fail, texts.STEP_FAIL_DECLINED)
+    reported = await _fail(fail, _(step_texts.STEP_FAIL_DECLINED))
     if reported is Reported.REFUSED:  # the step still runs: the agent may click again
         await _settle(asker.runtime, run_id, StepState.DECLINED, StepState.WAITING)
         return
     log.info("step_declined", kind=step.kind.value, confirmed=reported is Reported.DONE)
-    note = texts.STEP_DECLINED if reported is Reported.DONE else texts.STEP_DECLINED_UNCONFIRMED
+    note = (
+        _(step_texts.STEP_DECLINED)
+        if reported is Reported.DONE
+        else _(step_texts.STEP_DECLINED_UNCONFIRMED)
+    )
     await _close(asker, body, step, note)
 
 
@@ -161,17 +169,17 @@ async def _take(
         found = await runtime.store.step_runs.take(run_id, asker.who.team_id, step.agent, to, stale)
     except StoreUnavailable as error:
         log.error("database_unavailable", error=str(error))
-        await asker.deliver(messages.notice(texts.DATABASE_DOWN))
+        await asker.deliver(messages.notice(_(slack_texts.DATABASE_DOWN)))
         return False, None
     if found is None:
         return True, None
     log.info("step_click_ignored", state=found.state, wanted=to)
     if found.state == StepState.REQUESTING:
-        sentence = texts.STEP_ALREADY_REQUESTING
+        sentence = _(step_texts.STEP_ALREADY_REQUESTING)
     elif found.state == StepState.COMPLETED and found.pin:
-        sentence = texts.STEP_ALREADY_DONE.format(pin=found.pin)
+        sentence = _(step_texts.STEP_ALREADY_DONE, pin=found.pin)
     else:
-        sentence = texts.STEP_ALREADY_ENDED
+        sentence = _(step_texts.STEP_ALREADY_ENDED)
     await asker.deliver(messages.notice(sentence))
     return False, found
 
@@ -213,12 +221,16 @@ async def _complete(
     reported = _reported(completed)
     if reported is Reported.REFUSED:
         log.error("step_not_completed", error=completed.error)
-        await asker.deliver(messages.notice(texts.STEP_NOT_COMPLETED))
+        await asker.deliver(messages.notice(_(step_texts.STEP_NOT_COMPLETED)))
         return
     log.info("step_completed", kind=step.kind.value, confirmed=reported is Reported.DONE)
-    note = texts.STEP_DONE if reported is Reported.DONE else texts.STEP_DONE_UNCONFIRMED
+    note = (
+        _(step_texts.STEP_DONE)
+        if reported is Reported.DONE
+        else _(step_texts.STEP_DONE_UNCONFIRMED)
+    )
     if reported is Reported.UNCONFIRMED:
-        await asker.deliver(messages.notice(texts.STEP_DONE_UNCONFIRMED))
+        await asker.deliver(messages.notice(_(step_texts.STEP_DONE_UNCONFIRMED)))
     await _close(asker, body, step, note)
 
 
@@ -236,7 +248,7 @@ async def _agents_own_click(
         return None
     if asker.who.user_id != step.agent:
         log.warning("step_click_refused", agent=step.agent)
-        await asker.deliver(messages.notice(texts.STEP_NOT_YOURS.format(agent=step.agent)))
+        await asker.deliver(messages.notice(_(step_texts.STEP_NOT_YOURS, agent=step.agent)))
         return None
     return asker, step
 

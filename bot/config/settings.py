@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError as SourceError
 
+from bot.language import spoken_names, supported
 from bot.rescue.client import TEXT_FIELDS
 
 DEFAULT_DATABASE_FILE = "rescue_pin.sqlite3"
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(default=90, gt=0)
     # Lens SMS: the region of numbers typed without a country code (ISO 3166, e.g. DE).
     sms_default_region: str | None = None
+    # The language of whoever's Slack locale the app does not speak (bot/language).
+    default_language: str = "en"
     port: int = Field(default=3000, gt=0, lt=65536)
     # GET /metrics answers only `Authorization: Bearer <it>` when set; unset, anyone.
     metrics_token: SecretStr | None = None
@@ -73,6 +76,14 @@ class Settings(BaseSettings):
         if not url.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return url if url.endswith("/") else url + "/"
+
+    @field_validator("default_language")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        found = supported(value)
+        if found is None or found.replace("_", "-").lower() != value.replace("_", "-").lower():
+            raise ValueError(f"must be one of {', '.join(spoken_names())}")
+        return found
 
     @field_validator("slack_authorize_url")
     @classmethod

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import texts
+from bot.home import texts
+from bot.language import _
 from bot.linking import is_team_lead
 from bot.pins import (
     ASSUMED_VALIDITY,
@@ -26,8 +27,9 @@ from bot.pins import (
     LINK_OPEN_ACTION,
     validity,
 )
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import Kind, Outcome
-from bot.sessions import ENDED, IN_SESSION, SessionRow
+from bot.sessions import ENDED, IN_SESSION, SessionRow, duration
 from bot.slack import calls as slack_calls
 from bot.slack.blocks import buttons, escape
 from bot.storage.database import now
@@ -58,16 +60,16 @@ def _home_line(row: HomeRow, now: datetime, with_user: bool) -> str:
     ]
     if with_user:
         parts.append(f"<@{row.user_id}>")
-    parts.append(texts.KIND_SHORT[row.kind])
+    parts.append(rescue_texts.KIND_SHORT[row.kind])
     parts += [escape(value) for value in (row.cfield0, row.tracking0) if value]
     if row.session and row.pin:
         parts += [f"~{row.pin}~", f"*{row.session}*"]  # the PIN was used
     elif row.outcome == Outcome.OK.value and row.pin:
         parts.append(
-            f"*{row.pin}*" if now < row.expires_at else f"~{row.pin}~ {texts.HOME_EXPIRED}"
+            f"*{row.pin}*" if now < row.expires_at else f"~{row.pin}~ {_(texts.HOME_EXPIRED)}"
         )
     else:
-        parts.append(texts.OUTCOME_SHORT.format(outcome=row.outcome))
+        parts.append(_(texts.OUTCOME_SHORT, outcome=row.outcome))
     return " · ".join(parts)
 
 
@@ -79,31 +81,34 @@ def home_view(
 ) -> dict[str, Any]:
     """The Home tab: link state, the two request buttons, recent requests (the team's for leads)."""
     if linked:
-        state = texts.HOME_LINKED
+        state = _(texts.HOME_LINKED)
         link_buttons = buttons(
-            (texts.HOME_RELINK, LINK_OPEN_ACTION, "home", None),
-            (texts.HOME_UNLINK, HOME_UNLINK_ACTION, "home", "danger"),
+            (_(texts.HOME_RELINK), LINK_OPEN_ACTION, "home", None),
+            (_(texts.HOME_UNLINK), HOME_UNLINK_ACTION, "home", "danger"),
         )
     else:
-        state = texts.HOME_NOT_LINKED
-        link_buttons = buttons((texts.HOME_LINK, LINK_OPEN_ACTION, "home", "primary"))
+        state = _(texts.HOME_NOT_LINKED)
+        link_buttons = buttons((_(texts.HOME_LINK), LINK_OPEN_ACTION, "home", "primary"))
     items: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=texts.HOME_TITLE)),
         SectionBlock(text=MarkdownTextObject(text=state)),
         link_buttons,
         buttons(
             *[
-                (texts.HOME_REQUEST[kind], HOME_REQUEST_ACTION[kind], kind.value, None)
+                (_(texts.HOME_REQUEST[kind]), HOME_REQUEST_ACTION[kind], kind.value, None)
                 for kind in Kind
             ]
         ),
         DividerBlock(),
     ]
-    for title, rows, with_user in ((texts.HOME_RECENT, mine, False), (texts.HOME_TEAM, team, True)):
+    for title, rows, with_user in (
+        (_(texts.HOME_RECENT), mine, False),
+        (_(texts.HOME_TEAM), team, True),
+    ):
         if rows is None:
             continue
         items.append(HeaderBlock(text=PlainTextObject(text=title)))
-        lines = [_home_line(row, now, with_user) for row in rows] or [texts.HOME_NONE]
+        lines = [_home_line(row, now, with_user) for row in rows] or [_(texts.HOME_NONE)]
         items += [SectionBlock(text=MarkdownTextObject(text=line[:3000])) for line in lines]
     return View(type="home", blocks=items[:100]).to_dict()
 
@@ -113,12 +118,12 @@ def session_label(row: SessionRow | None) -> str | None:
     if row is None:
         return None
     if row.state == IN_SESSION:
-        return texts.HOME_IN_SESSION
+        return _(texts.HOME_IN_SESSION)
     if row.state == ENDED:
         if row.length_seconds is None and not row.length_raw:
-            return texts.HOME_ENDED
-        lasted = texts.duration(row.length_seconds, row.length_raw or "")
-        return texts.HOME_ENDED_LASTED.format(lasted=lasted)
+            return _(texts.HOME_ENDED)
+        lasted = duration(row.length_seconds, row.length_raw or "")
+        return _(texts.HOME_ENDED_LASTED, lasted=lasted)
     return None
 
 

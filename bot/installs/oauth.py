@@ -30,7 +30,7 @@ from slack_sdk.oauth import OAuthStateUtils
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
+from bot.installs import texts
 from bot.installs.pages import INSTALL_PATH, REDIRECT_PATH, STYLE
 from bot.installs.states import DatabaseOAuthStateStore
 from bot.installs.store import DatabaseInstallationStore

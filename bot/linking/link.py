@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot import texts
 from bot.config import sso_id
+from bot.language import _
+from bot.linking import texts
+from bot.linking.modal import EMAIL_BLOCK, PWD_BLOCK
 from bot.logs import get_logger, register_secrets
-from bot.pins import EMAIL_BLOCK, PWD_BLOCK
 from bot.rescue.client import AuthOutcome, AuthResult
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
+from bot.slack import texts as slack_texts
 from bot.slack.identity import Requester
 from bot.slack.policies import SlackResult
 from bot.storage.schema import Method
@@ -69,7 +71,7 @@ async def link_by_signin(
         return LinkOutcome()
     log.info("signin_refused", outcome=result.outcome.value)
     block = PWD_BLOCK if result.outcome is AuthOutcome.INVALID else EMAIL_BLOCK
-    return LinkOutcome({block: texts.SIGNIN_FAILED[result.outcome]})
+    return LinkOutcome({block: _(texts.SIGNIN_FAILED[result.outcome])})
 
 
 _MENTION = re.compile(r"\A(?:<@)?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?\Z")
@@ -99,9 +101,10 @@ async def user_info(
     return (await lookup_user(runtime, user_id, budget))[0]
 
 
-async def user_locale(runtime: Runtime, user_id: str) -> str | None:
-    """The user's Slack locale (`de-DE`), for the Lens SMS language; None when Slack won't say."""
-    user, _ = await lookup_user(runtime, user_id, include_locale=True)
+async def user_locale(runtime: Runtime, user_id: str, budget: float | None = None) -> str | None:
+    """The user's Slack locale (`de-DE`): their language, and the Lens SMS language's default;
+    None when Slack won't say."""
+    user, _ = await lookup_user(runtime, user_id, budget, include_locale=True)
     locale = user.get("locale") if user is not None else None
     return locale if isinstance(locale, str) and locale else None
 
@@ -132,13 +135,13 @@ async def is_team_lead(runtime: Runtime, user_id: str, budget: float | None = No
 
 def not_a_lead(lead: bool | None) -> str:
     """The sentence for someone who may not link others, or whose rights Slack didn't say."""
-    return texts.SLACK_UNAVAILABLE if lead is None else texts.NOT_ADMIN
+    return _(slack_texts.SLACK_UNAVAILABLE) if lead is None else _(texts.NOT_ADMIN)
 
 
 @dataclass(frozen=True)
 class SsoOutcome:
     linked: bool
-    reason: str = ""  # a sentence from texts.SSO_REASONS when not linked
+    reason: str = ""  # a sentence from _(texts.SSO_REASONS) when not linked
 
 
 def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
@@ -168,17 +171,17 @@ async def link_sso(
     if user is None:
         user, answer = await lookup_user(runtime, user_id)
         if user is None and answer.error != "user_not_found":
-            return SsoOutcome(False, texts.SSO_REASONS["slack"])
+            return SsoOutcome(False, _(texts.SSO_REASONS["slack"]))
     refusal = _sso_refusal(user, team_id)
     if refusal or user is None:
-        return SsoOutcome(False, texts.SSO_REASONS[refusal or "not_found"])
+        return SsoOutcome(False, _(texts.SSO_REASONS[refusal or "not_found"]))
     ssoid = sso_id(settings.rescue_sso_id_template, user["profile"]["email"])
     result = await runtime.rescue.request_authcode_sso(
         ssoid, settings.rescue_sso_password.get_secret_value(), settings.rescue_sso_company_id
     )
     if result.outcome is not AuthOutcome.OK or not result.authcode:
         log.info("sso_refused", outcome=result.outcome.value)
-        return SsoOutcome(False, texts.SSO_REASONS[result.outcome.value].format(sso_id=ssoid))
+        return SsoOutcome(False, _(texts.SSO_REASONS[result.outcome.value], sso_id=ssoid))
     register_secrets([result.authcode])  # Rescue issued it
     await runtime.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
     log.info("linked", method=Method.SSO)

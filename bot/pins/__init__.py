@@ -2,8 +2,10 @@
 
 What other features use: a PIN's message and its shared copy (sharing), how long a PIN is
 good for (App Home), Rescue's join link (the workflow step); the ids of the modals' and App
-Home's inputs and buttons (linking, App Home)."""
+Home's buttons, the modals' state and how an input is read (linking, App Home); the
+commands' names and a shared PIN's headline (sessions, App Home)."""
 
+from bot.pins.customer import VALUE_ACTION
 from bot.pins.messages import (
     ASSUMED_VALIDITY,
     direct_link,
@@ -13,23 +15,27 @@ from bot.pins.messages import (
     validity,
 )
 from bot.pins.modals import (
-    EMAIL_BLOCK,
     HOME_REQUEST_ACTION,
     HOME_UNLINK_ACTION,
     LINK_OPEN_ACTION,
-    PWD_BLOCK,
+    ModalState,
+    text_value,
 )
+from bot.pins.texts import COMMAND, SHARED_HEADLINE
 
 __all__ = [
     "ASSUMED_VALIDITY",
-    "EMAIL_BLOCK",
+    "COMMAND",
     "HOME_REQUEST_ACTION",
     "HOME_UNLINK_ACTION",
     "LINK_OPEN_ACTION",
-    "PWD_BLOCK",
+    "SHARED_HEADLINE",
+    "VALUE_ACTION",
+    "ModalState",
     "direct_link",
     "pin_details",
     "pin_message",
     "shared_message",
+    "text_value",
     "validity",
 ]

@@ -17,9 +17,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import texts
 from bot.config import Settings
+from bot.language import _, speaking
+from bot.pins import texts
 from bot.pins.modals import LINK_OPEN_ACTION, RETRY_ACTION, SHARE_ACTION
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import AUTHCODE_PROBLEMS, Kind, Outcome, PinResult, SessionRequest
 from bot.slack.blocks import Message, buttons, escape
 from bot.storage.database import now
@@ -48,6 +50,8 @@ class PinDetails:
     # Lens by SMS: the customer's number, masked (never the number), and whether it went out.
     texted_to: str | None = None
     text_sent: bool = False
+    # The customer's words in this language (None: the reader's own).
+    customer_language: str | None = None
 
 
 def validity(settings: Settings) -> timedelta | None:
@@ -75,11 +79,14 @@ def pin_details(
 
 
 def _customer_words(details: PinDetails) -> str:
-    words = texts.CUSTOMER_WORDS[details.kind].format(pin=details.pin)
-    how = f"{texts.READ_TO_CUSTOMER}\n>{words}"
-    if details.kind is Kind.RESCUE:
-        return how + "\n" + texts.DIRECT_LINK.format(link=details.link)
-    return how + "\n" + texts.LENS_APP_HINT
+    """The agent's heading, then the words for the customer in the customer's language."""
+    with speaking(details.customer_language):
+        words = _(texts.CUSTOMER_WORDS[details.kind], pin=details.pin)
+        if details.kind is Kind.RESCUE:
+            after = _(texts.DIRECT_LINK, link=details.link)
+        else:
+            after = _(texts.LENS_APP_HINT)
+    return f"{_(texts.READ_TO_CUSTOMER)}\n>{words}\n{after}"
 
 
 def pin_message(
@@ -96,40 +103,43 @@ def pin_message(
     how = _customer_words(details)
     if details.texted_to is not None:
         sms = texts.SMS_SENT if details.text_sent else texts.SMS_NOT_SENT
-        how = f"{sms.format(phone=details.texted_to)}\n{how}"
+        how = f"{_(sms, phone=details.texted_to)}\n{how}"
     facts = [
         f"*{escape(label(name))}:* {escape(details.fields[name])}"
         for name in ("cfield0", "tracking0")
         if details.fields.get(name)
     ]
     if details.no_tech_console:
-        facts.append(texts.NO_CONSOLE_USED)
+        facts.append(_(texts.NO_CONSOLE_USED))
     if details.expires_at is not None:
         when = details.expires_at.strftime("%H:%M")
-        expiry = texts.EXPIRES_AT.format(
-            time=when, epoch=int(details.expires_at.timestamp()), command=texts.COMMAND[kind]
+        expiry = _(
+            texts.EXPIRES_AT,
+            time=when,
+            epoch=int(details.expires_at.timestamp()),
+            command=texts.COMMAND[kind],
         )
     else:
-        expiry = texts.EXPIRES_SOON.format(command=texts.COMMAND[kind])
+        expiry = _(texts.EXPIRES_SOON, command=texts.COMMAND[kind])
     # Plain dicts: this message goes out with every PIN, and building it from slack_sdk's
     # models (each checked as it is built) cost 0.6 ms of CPU. The unit tests hold it to
     # those models instead (tests parse every block back through them).
     blocks: list[dict[str, Any]] = [
-        {"text": _plain(f"{texts.PIN_HEADLINE[kind]}: {pin}"), "type": "header"},
+        {"text": _plain(f"{_(texts.PIN_HEADLINE[kind])}: {pin}"), "type": "header"},
         {"text": _mrkdwn(how), "type": "section"},
     ]
     if facts:
         blocks.append(_context(" · ".join(facts)))
-    blocks.append(_context(f"{expiry} {texts.ONLY_YOU}"))
+    blocks.append(_context(f"{expiry} {_(texts.ONLY_YOU)}"))
     if shared:
-        blocks.append(_context(texts.SHARED_PRIVATE_NOTE))
+        blocks.append(_context(_(texts.SHARED_PRIVATE_NOTE)))
     elif share_id is not None:
         blocks.append(
             {
                 "elements": [
                     {
                         "action_id": SHARE_ACTION,
-                        "text": _plain(texts.SHARE_BUTTON),
+                        "text": _plain(_(texts.SHARE_BUTTON)),
                         "type": "button",
                         "value": str(share_id),
                     }
@@ -137,7 +147,7 @@ def pin_message(
                 "type": "actions",
             }
         )
-    fallback = texts.PIN_FALLBACK.format(kind=texts.KIND_SHORT[kind], pin=pin)
+    fallback = _(texts.PIN_FALLBACK, kind=rescue_texts.KIND_SHORT[kind], pin=pin)
     return {
         "response_type": "ephemeral",
         "replace_original": False,
@@ -160,8 +170,8 @@ def _context(text: str) -> dict[str, Any]:
 
 def shared_message(details: PinDetails, sharer: str) -> Message:
     """The public copy: who shared it, the kind, the words for the customer; no customer fields."""
-    headline = texts.SHARED_HEADLINE[details.kind].format(pin=details.pin)
-    by = texts.SHARED_BY.format(user=sharer, kind=texts.KIND_NAME[details.kind])
+    headline = _(texts.SHARED_HEADLINE[details.kind], pin=details.pin)
+    by = _(texts.SHARED_BY, user=sharer, kind=_(rescue_texts.KIND_NAME[details.kind]))
     message = _message(
         f"{headline} ({by})",
         [
@@ -185,7 +195,7 @@ def outcome_message(
     if result.outcome is Outcome.NOT_LINKED:
         return not_linked_message(user_id)
     if result.outcome is Outcome.BUSY:
-        return notice(texts.BUSY)
+        return notice(_(texts.BUSY))
     if not result.ok or result.pin is None:
         retry_at = now() + POLL_RATE_WAIT if result.outcome is Outcome.POLLRATEEXCEEDED else None
         message = failure_message(
@@ -193,12 +203,13 @@ def outcome_message(
         )
         if retry_token is not None and request.texts:
             # The number is not kept for the retry: that PIN is read out, not texted.
-            note = ContextBlock(elements=[MarkdownTextObject(text=texts.SMS_NOT_RETRIED)])
+            note = ContextBlock(elements=[MarkdownTextObject(text=_(texts.SMS_NOT_RETRIED))])
             message = {**message, "blocks": [*message["blocks"], note.to_dict()]}
         return message
     details = pin_details(
         settings, request.kind, result.pin, dict(request.fields), now(), request.no_tech_console
     )
+    details = replace(details, customer_language=request.customer_language)
     if request.texts and request.phone is not None:
         sent = result.sms is not None and result.sms.sent
         details = replace(details, texted_to=request.phone.masked, text_sent=sent)
@@ -212,32 +223,38 @@ def failure_message(
     retry_token: str | None = None,
     retry_at: datetime | None = None,
 ) -> Message:
-    headline, advice = texts.failure_text(outcome, detail)
+    headline, advice = rescue_texts.failure_text(outcome, detail)
     if retry_at is not None:
-        when = texts.RETRY_AT.format(
-            epoch=int(retry_at.timestamp()), time=retry_at.strftime("%H:%M:%S")
+        when = _(
+            texts.RETRY_AT, epoch=int(retry_at.timestamp()), time=retry_at.strftime("%H:%M:%S")
         )
         advice = f"{advice} {when}"
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{texts.HEADLINE_FAILED[kind]}.* {headline}")),
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*{_(texts.HEADLINE_FAILED[kind])}.* {headline}")
+        ),
         SectionBlock(text=MarkdownTextObject(text=advice)),
     ]
     if retry_token is not None:
-        blocks.append(buttons((texts.RETRY_BUTTON, RETRY_ACTION, retry_token, "primary")))
+        blocks.append(buttons((_(texts.RETRY_BUTTON), RETRY_ACTION, retry_token, "primary")))
     if outcome in AUTHCODE_PROBLEMS or outcome is Outcome.NOTLOGGEDIN:
         blocks.append(_link_again_button())
-    return _message(f"{texts.HEADLINE_FAILED[kind]}: {headline} {advice}", blocks)
+    return _message(f"{_(texts.HEADLINE_FAILED[kind])}: {headline} {advice}", blocks)
 
 
 def not_linked_message(user_id: str, text: str | None = None) -> Message:
-    text = text or texts.NOT_LINKED.format(user=user_id)
+    text = text or _(texts.NOT_LINKED, user=user_id)
     return _message(
         text,
-        [SectionBlock(text=MarkdownTextObject(text=text)), _link_again_button(texts.LINK_SUBMIT)],
+        [
+            SectionBlock(text=MarkdownTextObject(text=text)),
+            _link_again_button(_(texts.LINK_BUTTON)),
+        ],
     )
 
 
-def _link_again_button(label: str = texts.LINK_AGAIN_BUTTON) -> ActionsBlock:
+def _link_again_button(label: str | None = None) -> ActionsBlock:
+    label = label or _(texts.LINK_AGAIN_BUTTON)
     return buttons((label, LINK_OPEN_ACTION, "link", "primary"))
 
 
@@ -247,7 +264,7 @@ def notice(text: str) -> Message:
 
 
 def help_message() -> Message:
-    return notice(texts.HELP)
+    return notice(_(texts.HELP))
 
 
 def _message(fallback: str, blocks: Sequence[Block]) -> Message:

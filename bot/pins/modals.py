@@ -1,4 +1,5 @@
-"""The two modals: their ids, the state they carry, building them, reading and checking them.
+"""The PIN modal and the ids of the buttons around it: the state a modal carries, building
+the PIN modal, reading and checking it.
 
 Building and reading are pure: no I/O. slack_sdk's models check Slack's limits as each is built.
 """
@@ -6,7 +7,6 @@ Building and reading are pure: no I/O. slack_sdk's models check Slack's limits a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +15,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
-    DividerBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -26,7 +25,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import texts
+from bot.language import _, current
+from bot.pins import texts
+from bot.pins.customer import VALUE_ACTION, customer_language_input
 from bot.rescue.client import FIELD_LIMITS, TEXT_FIELDS, Kind
 from bot.rescue.sms import (
     DEFAULT_LANG_CODE,
@@ -39,9 +40,8 @@ from bot.rescue.sms import (
 
 # The ids Slack sends back: contract names (manifest, tests), never renamed.
 # Modals (callback_id) and their inputs (block_id; every input's action_id is VALUE_ACTION)
-PIN_CALLBACK, LINK_CALLBACK = "pin_request", "link_request"
-NO_CONSOLE, VALUE_ACTION = "notechconsole", "value"
-AUTHCODE_BLOCK, EMAIL_BLOCK, PWD_BLOCK = "authcode", "email", "pwd"
+PIN_CALLBACK = "pin_request"
+NO_CONSOLE = "notechconsole"
 # The Lens modal's texting inputs, named after requestLensPINCode_v4's parameters
 PHONE_BLOCK, LANG_BLOCK = "PhoneNumber", "LangCode"
 # Buttons on messages and App Home (action_id)
@@ -112,7 +112,8 @@ def pin_modal(
     Lens adds the customer's number and the text's language (`lang_code` preselected).
     """
     names = (*fields, NO_CONSOLE)
-    form = _pin_form(modal.kind, tuple(fields), tuple(label(name) for name in names), sms_region)
+    labels = tuple(label(name) for name in names)
+    form = _pin_form(modal.kind, tuple(fields), labels, sms_region, current())
     blocks = list(form["blocks"])
     if modal.kind is Kind.LENS:
         blocks = [_preselect(block, valid_lang_code(lang_code)) for block in blocks]
@@ -139,13 +140,18 @@ def _preselect(block: dict[str, Any], lang_code: str) -> dict[str, Any]:
     return {**block, "element": {**block["element"], "initial_option": chosen}}
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _pin_form(
-    kind: Kind, fields: tuple[str, ...], labels: tuple[str, ...], sms_region: str | None = None
+    kind: Kind,
+    fields: tuple[str, ...],
+    labels: tuple[str, ...],
+    sms_region: str | None,
+    language: str,
 ) -> dict[str, Any]:
-    """The part of the PIN modal that is the same for everyone: built and checked once."""
+    """The part of the PIN modal that is the same for everyone who reads `language`: built
+    and checked once per language."""
     label = dict(zip((*fields, NO_CONSOLE), labels, strict=True)).__getitem__
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=texts.MODAL_INTRO[kind]))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=_(texts.MODAL_INTRO[kind])))]
     for name in fields:
         limit = FIELD_LIMITS[name]
         blocks.append(
@@ -160,18 +166,20 @@ def _pin_form(
         )
     if kind is Kind.LENS:
         blocks += _sms_inputs(sms_region)
+    else:
+        blocks.append(customer_language_input(language))
     blocks.append(
         InputBlock(
             block_id=NO_CONSOLE,
-            label=PlainTextObject(text=_label(label(NO_CONSOLE), texts.NO_CONSOLE_LABEL)),
+            label=PlainTextObject(text=_label(label(NO_CONSOLE), _(texts.NO_CONSOLE_LABEL))),
             optional=True,
             element=CheckboxesElement(
                 action_id=VALUE_ACTION,
                 options=[
                     Option(
                         value="1",
-                        text=PlainTextObject(text=texts.NO_CONSOLE_OPTION),
-                        description=PlainTextObject(text=texts.NO_CONSOLE_HINT),
+                        text=PlainTextObject(text=_(texts.NO_CONSOLE_OPTION)),
+                        description=PlainTextObject(text=_(texts.NO_CONSOLE_HINT)),
                     )
                 ],
             ),
@@ -180,23 +188,23 @@ def _pin_form(
     return View(
         type="modal",
         callback_id=PIN_CALLBACK,
-        title=PlainTextObject(text=texts.MODAL_TITLE[kind]),
-        submit=PlainTextObject(text=texts.MODAL_SUBMIT),
-        close=PlainTextObject(text=texts.MODAL_CLOSE),
+        title=PlainTextObject(text=_(texts.MODAL_TITLE[kind])),
+        submit=PlainTextObject(text=_(texts.MODAL_SUBMIT)),
+        close=PlainTextObject(text=_(texts.MODAL_CLOSE)),
         blocks=blocks,
     ).to_dict()
 
 
 def _sms_inputs(sms_region: str | None) -> list[Block]:
     """Lens only: Rescue texts the customer the invitation when a number is given."""
-    hint = texts.PHONE_HINT_REGION.format(region=sms_region) if sms_region else texts.PHONE_HINT
+    hint = _(texts.PHONE_HINT_REGION, region=sms_region) if sms_region else _(texts.PHONE_HINT)
     options = [
         Option(value=code, text=PlainTextObject(text=texts.LANG_NAMES[code])) for code in LANG_CODES
     ]
     return [
         InputBlock(
             block_id=PHONE_BLOCK,
-            label=PlainTextObject(text=texts.PHONE_LABEL),
+            label=PlainTextObject(text=_(texts.PHONE_LABEL)),
             hint=PlainTextObject(text=hint),
             optional=True,
             element=PlainTextInputElement(
@@ -207,7 +215,7 @@ def _sms_inputs(sms_region: str | None) -> list[Block]:
         ),
         InputBlock(
             block_id=LANG_BLOCK,
-            label=PlainTextObject(text=texts.LANG_LABEL),
+            label=PlainTextObject(text=_(texts.LANG_LABEL)),
             optional=True,
             element=StaticSelectElement(
                 action_id=VALUE_ACTION,
@@ -222,52 +230,6 @@ def _label(text: str, default: str | None = None) -> str:
     if text == NO_CONSOLE and default:
         return default
     return text[:2000]
-
-
-def link_modal(modal: ModalState, offer_signin: bool = True) -> dict[str, Any]:
-    intro = texts.LINK_INTRO
-    if modal.target_user:
-        intro = texts.LINK_FOR_OTHER.format(user=modal.target_user) + "\n" + intro
-        offer_signin = False  # nobody types someone else's password
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=intro)),
-        InputBlock(
-            block_id=AUTHCODE_BLOCK,
-            label=PlainTextObject(text=texts.LINK_AUTHCODE_LABEL),
-            optional=offer_signin,
-            element=PlainTextInputElement(action_id=VALUE_ACTION, max_length=200),
-        ),
-    ]
-    if offer_signin:
-        blocks += [
-            DividerBlock(),
-            SectionBlock(text=MarkdownTextObject(text=texts.LINK_SIGNIN_INTRO)),
-            InputBlock(
-                block_id=EMAIL_BLOCK,
-                label=PlainTextObject(text=texts.LINK_EMAIL_LABEL),
-                optional=True,
-                element=PlainTextInputElement(action_id=VALUE_ACTION, max_length=254),
-            ),
-            InputBlock(
-                block_id=PWD_BLOCK,
-                label=PlainTextObject(text=texts.LINK_PWD_LABEL),
-                optional=True,
-                element=PlainTextInputElement(action_id=VALUE_ACTION, max_length=200),
-            ),
-        ]
-    return View(
-        type="modal",
-        callback_id=LINK_CALLBACK,
-        title=PlainTextObject(text=texts.LINK_TITLE),
-        submit=PlainTextObject(text=texts.LINK_SUBMIT),
-        close=PlainTextObject(text=texts.MODAL_CLOSE),
-        private_metadata=modal.dump(),
-        blocks=blocks,
-    ).to_dict()
-
-
-# Rescue authcodes are opaque tokens; a space or a URL in one is a paste gone wrong.
-_AUTHCODE = re.compile(r"\A[A-Za-z0-9+/=_\-.~]{8,200}\Z")
 
 
 def _value(state: Mapping[str, Any], block_id: str) -> Any:
@@ -312,7 +274,7 @@ def sms_inputs(
     typed, lang_code = read_sms_form(state)
     check = check_phone(typed, sms_region)
     if check.problem is not None:
-        return None, lang_code, {PHONE_BLOCK: texts.PHONE_PROBLEMS[check.problem]}
+        return None, lang_code, {PHONE_BLOCK: _(texts.PHONE_PROBLEMS[check.problem])}
     return check.phone, lang_code, {}
 
 
@@ -325,25 +287,3 @@ def field_errors(fields: Mapping[str, str], shown: Sequence[str] = TEXT_FIELDS) 
             errors[name] = texts.too_long(limit, len(value))
     # Slack can only show an error on a block the modal has.
     return {name: error for name, error in errors.items() if name in shown} or errors
-
-
-def read_link_form(state: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (
-        text_value(state, AUTHCODE_BLOCK).strip(),
-        text_value(state, EMAIL_BLOCK).strip(),
-        text_value(state, PWD_BLOCK),
-    )
-
-
-def link_errors(authcode: str, email: str, password: str) -> dict[str, str]:
-    if authcode and (email or password):
-        return {AUTHCODE_BLOCK: texts.LINK_BOTH}
-    if authcode:
-        return {} if _AUTHCODE.match(authcode) else {AUTHCODE_BLOCK: texts.LINK_MALFORMED}
-    if email and not password:
-        return {PWD_BLOCK: texts.LINK_PWD_MISSING}
-    if password and not email:
-        return {EMAIL_BLOCK: texts.LINK_EMAIL_MISSING}
-    if not email:
-        return {AUTHCODE_BLOCK: texts.LINK_EMPTY}
-    return {}

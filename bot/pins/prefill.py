@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot import texts
+from bot.language import _
+from bot.pins import texts
 from bot.rescue.client import FIELD_LIMITS
 
 
@@ -54,5 +55,5 @@ def message_prefill(
     if description:
         prefill[description_field] = description
     if cut:
-        notes[description_field] = texts.SHORTCUT_CUT.format(limit=limit)
+        notes[description_field] = _(texts.SHORTCUT_CUT, limit=limit)
     return prefill, notes

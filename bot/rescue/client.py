@@ -106,6 +106,9 @@ class SessionRequest:
     # Lens only: the customer's number (shown masked by repr) and the text's language.
     phone: Phone | None = None
     lang_code: str = DEFAULT_LANG_CODE
+    # The language of the customer's words in the PIN message (never sent to Rescue):
+    # None is the agent's own.
+    customer_language: str | None = None
 
     @property
     def texts(self) -> bool:

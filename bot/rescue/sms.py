@@ -182,24 +182,3 @@ def split_sms_result(body: str) -> tuple[str, SmsResult]:
     if token.endswith("_OK"):
         return rest, SmsResult(SmsOutcome.SENT, detail)
     return rest, SmsResult(SmsOutcome.NOT_SENT, detail)
-
-
-class LanguageMemory:
-    """Each agent's SMS language as their Slack locale gave it, kept for the process's life.
-
-    Bounded: past `size` agents the longest-known is forgotten (and asked for again).
-    """
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._size = size
-        self._codes: dict[tuple[str, str], str] = {}
-
-    def get(self, team_id: str, user_id: str) -> str | None:
-        return self._codes.get((team_id, user_id))
-
-    def remember(self, team_id: str, user_id: str, lang_code: str) -> None:
-        key = (team_id, user_id)
-        self._codes.pop(key, None)
-        self._codes[key] = valid_lang_code(lang_code)
-        while len(self._codes) > self._size:
-            del self._codes[next(iter(self._codes))]

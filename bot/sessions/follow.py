@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot import texts
 from bot.home import publish as publish_home
 from bot.installs import request_token
+from bot.language import _, language, supported
+from bot.linking import user_locale
 from bot.logs import get_logger
 from bot.metrics import SESSION_POSTS
 from bot.rescue.client import Kind
+from bot.sessions import texts
 from bot.sessions.messages import (
     SessionView,
     connected_message,
@@ -47,6 +49,8 @@ class Answer:
 
 
 OK = Answer(200, "OK")
+# Rescue waits for the post's answer: the agent's locale, when not known, no longer than this.
+LOCALE_SECONDS = 2.0
 
 
 def facts_of(post: SessionPost) -> Facts:
@@ -103,11 +107,23 @@ async def receive(runtime: Runtime, body: bytes, content_type: str | None) -> An
         )
         if change.result == "matched" and change.row is not None:
             await _as_installation(runtime, change.row)
+            await _speak_as_agent(runtime, change.row.user_id)
             if phase is Phase.START:
                 await _started(runtime, change.row)
             else:
                 await _ended(runtime, change.row)
     return OK
+
+
+async def _speak_as_agent(runtime: Runtime, user_id: str) -> None:
+    """Everything this post makes (the agent's update, a channel's follow-up, App Home) is in
+    the language of the agent who asked for the PIN: Rescue's post says nothing of it."""
+    locale = runtime.locales.get(user_id)
+    if locale is None and runtime.locales.needs_asking(user_id):
+        locale = await runtime.locales.learn(
+            user_id, lambda: user_locale(runtime, user_id, budget=LOCALE_SECONDS)
+        )
+    language(supported(locale))
 
 
 async def _as_installation(runtime: Runtime, row: SessionRow) -> None:
@@ -201,9 +217,9 @@ async def post_summary(
     sessions = runtime.store.sessions
     row = await sessions.row(int(value), with_notes=True) if value.isdigit() else None
     if row is None or row.state != ENDED:
-        return texts.SESSION_POST_GONE
+        return _(texts.SESSION_POST_GONE)
     if (row.team_id, row.user_id) != (who.team_id, who.user_id):
-        return texts.SESSION_POST_NOT_YOURS
+        return _(texts.SESSION_POST_NOT_YOURS)
     if not await sessions.claim_summary_post(row.id):
         return None  # another click (perhaps at another process) is posting it
     view = view_of(row)
@@ -214,7 +230,7 @@ async def post_summary(
     finally:
         await sessions.summary_posted(row.id, posted)
     if not posted:
-        return texts.SESSION_POST_FAILED
+        return _(texts.SESSION_POST_FAILED)
     await runtime.store.add_audit(
         team_id=row.team_id,
         user_id=row.user_id,

@@ -19,8 +19,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import texts
+from bot.language import _
+from bot.pins import COMMAND, SHARED_HEADLINE
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import Kind
+from bot.sessions import texts
 from bot.slack.blocks import Message, escape
 
 SESSION_POST_ACTION = "session_post_summary"
@@ -71,73 +74,73 @@ def _message(fallback: str, blocks: Sequence[Block], **extra: object) -> Message
 def connected_message(view: SessionView) -> Message:
     """The PIN message, changed in place (or a DM): the customer is in, and how long they waited."""
     if view.customer:
-        line = texts.SESSION_CONNECTED.format(customer=escape(view.customer))
+        line = _(texts.SESSION_CONNECTED, customer=escape(view.customer))
     else:
-        line = texts.SESSION_CONNECTED_NO_NAME
-    details = [texts.SESSION_WAITED.format(waited=view.waited)]
+        line = _(texts.SESSION_CONNECTED_NO_NAME)
+    details = [_(texts.SESSION_WAITED, waited=view.waited)]
     if view.technician:
-        details.append(texts.SESSION_TECHNICIAN.format(name=escape(view.technician)))
-    facts = [texts.SESSION_ID.format(session_id=escape(view.session_id))]
+        details.append(_(texts.SESSION_TECHNICIAN, name=escape(view.technician)))
+    facts = [_(texts.SESSION_ID, session_id=escape(view.session_id))]
     if view.ticket:
-        facts.insert(0, f"*{texts.SESSION_TICKET}:* {escape(view.ticket)}")
+        facts.insert(0, f"*{_(texts.SESSION_TICKET)}:* {escape(view.ticket)}")
     if view.pin:
-        facts.append(texts.SESSION_PIN_USED.format(pin=view.pin, command=texts.COMMAND[view.kind]))
+        facts.append(_(texts.SESSION_PIN_USED, pin=view.pin, command=COMMAND[view.kind]))
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=texts.SESSION_CONNECTED_HEADLINE)),
+        HeaderBlock(text=PlainTextObject(text=_(texts.SESSION_CONNECTED_HEADLINE))),
         SectionBlock(text=_text(f"{line}\n{' '.join(details)}")),
         ContextBlock(elements=[_text(" · ".join(facts))]),
     ]
-    fallback = f"{texts.SESSION_CONNECTED_HEADLINE}: {escape(view.customer or '')}".rstrip(": ")
+    fallback = f"{_(texts.SESSION_CONNECTED_HEADLINE)}: {escape(view.customer or '')}".rstrip(": ")
     return _message(fallback, blocks)
 
 
 def _summary_blocks(view: SessionView) -> list[Block]:
     pairs = [
-        (texts.SESSION_CUSTOMER, view.customer),
-        (texts.SESSION_TICKET, view.ticket),
-        (texts.SESSION_TECH, view.technician),
-        (texts.SESSION_WAITED_LABEL, view.waited),
-        (texts.SESSION_LASTED_LABEL, view.lasted),
+        (_(texts.SESSION_CUSTOMER), view.customer),
+        (_(texts.SESSION_TICKET), view.ticket),
+        (_(texts.SESSION_TECH), view.technician),
+        (_(texts.SESSION_WAITED_LABEL), view.waited),
+        (_(texts.SESSION_LASTED_LABEL), view.lasted),
     ]
     fields = [_text(f"*{label}*\n{escape(value)[:1900]}") for label, value in pairs if value]
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=texts.SESSION_ENDED_HEADLINE)),
+        HeaderBlock(text=PlainTextObject(text=_(texts.SESSION_ENDED_HEADLINE))),
         SectionBlock(fields=fields),
     ]
     if view.notes is None:
-        blocks.append(ContextBlock(elements=[_text(texts.SESSION_NOTES_GONE)]))
+        blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_NOTES_GONE))]))
     elif not view.notes.strip():
-        blocks.append(ContextBlock(elements=[_text(texts.SESSION_NO_NOTES)]))
+        blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_NO_NOTES))]))
     else:
         notes = escape(view.notes)
         chunks = [notes[i : i + NOTES_CHUNK] for i in range(0, len(notes), NOTES_CHUNK)]
-        blocks.append(SectionBlock(text=_text(f"*{texts.SESSION_NOTES}*")))
+        blocks.append(SectionBlock(text=_text(f"*{_(texts.SESSION_NOTES)}*")))
         blocks += [SectionBlock(text=_text(chunk)) for chunk in chunks[:NOTES_CHUNKS]]
         if len(chunks) > NOTES_CHUNKS:
-            blocks.append(ContextBlock(elements=[_text(texts.SESSION_NOTES_CUT)]))
+            blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_NOTES_CUT))]))
     blocks.append(
-        ContextBlock(elements=[_text(texts.SESSION_ID.format(session_id=escape(view.session_id)))])
+        ContextBlock(elements=[_text(_(texts.SESSION_ID, session_id=escape(view.session_id)))])
     )
     return blocks
 
 
 def _fallback(view: SessionView) -> str:
     customer = escape(view.customer or "-")
-    return texts.SESSION_SUMMARY_FALLBACK.format(customer=customer, lasted=view.lasted)
+    return _(texts.SESSION_SUMMARY_FALLBACK, customer=customer, lasted=view.lasted)
 
 
 def summary_message(view: SessionView, post_value: str | None, posted: bool = False) -> Message:
     """The agent's private summary; `post_value` (the request's audit id) adds the button."""
     blocks = _summary_blocks(view)
     if posted:
-        blocks.append(ContextBlock(elements=[_text(texts.SESSION_POSTED_NOTE)]))
+        blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_POSTED_NOTE))]))
     elif post_value is not None:
-        blocks.append(ContextBlock(elements=[_text(texts.SESSION_POST_HINT)]))
+        blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_POST_HINT))]))
         blocks.append(
             ActionsBlock(
                 elements=[
                     ButtonElement(
-                        text=PlainTextObject(text=texts.SESSION_POST_BUTTON),
+                        text=PlainTextObject(text=_(texts.SESSION_POST_BUTTON)),
                         action_id=SESSION_POST_ACTION,
                         value=post_value,
                         style="primary",
@@ -151,16 +154,16 @@ def summary_message(view: SessionView, post_value: str | None, posted: bool = Fa
 def posted_summary(view: SessionView, user: str) -> Message:
     """The public copy, posted on the agent's click: the summary and who posted it. No chat."""
     blocks = _summary_blocks(view)
-    blocks.append(ContextBlock(elements=[_text(texts.SESSION_POSTED_BY.format(user=user))]))
+    blocks.append(ContextBlock(elements=[_text(_(texts.SESSION_POSTED_BY, user=user))]))
     return _message(_fallback(view), blocks, response_type="in_channel")
 
 
 def shared_used_message(kind: Kind, pin: str, agent: str) -> Message:
     """The shared copy of a PIN, edited where the app posted it itself: the PIN is used."""
-    headline = texts.SHARED_HEADLINE[kind].format(pin=pin)
-    line = texts.SHARED_USED.format(headline=f"~{headline}~", user=agent)
+    headline = _(SHARED_HEADLINE[kind], pin=pin)
+    line = _(texts.SHARED_USED, headline=f"~{headline}~", user=agent)
     return _message(
-        texts.SHARED_USED.format(headline=headline, user=agent),
+        _(texts.SHARED_USED, headline=headline, user=agent),
         [SectionBlock(text=_text(line))],
         response_type="in_channel",
     )
@@ -168,5 +171,5 @@ def shared_used_message(kind: Kind, pin: str, agent: str) -> Message:
 
 def shared_used_followup(kind: Kind, pin: str) -> Message:
     """One public line under a shared PIN the app cannot edit: it is used."""
-    line = texts.SHARED_USED_FOLLOWUP.format(kind=texts.KIND_SHORT[kind], pin=pin)
+    line = _(texts.SHARED_USED_FOLLOWUP, kind=rescue_texts.KIND_SHORT[kind], pin=pin)
     return _message(line, [ContextBlock(elements=[_text(line)])], response_type="in_channel")

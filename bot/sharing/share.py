@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot import texts
+from bot.language import _
 from bot.logs import get_logger
 from bot.pins import pin_details, pin_message, shared_message
 from bot.rescue.client import Kind, Outcome
+from bot.sharing import texts
 from bot.slack import policies as slack_policies
 from bot.slack.deliver import to_response_url
 from bot.slack.identity import Requester
@@ -30,9 +31,9 @@ async def share(
     # Our own button's value, but a payload can be forged: digits only, and fit for `integer`.
     row = await store.audit_row(int(audit_value)) if _AUDIT_ID.fullmatch(audit_value) else None
     if row is None or row.action != "request" or row.outcome != Outcome.OK.value or not row.pin:
-        return texts.SHARE_GONE
+        return _(texts.SHARE_GONE)
     if (row.team_id, row.user_id) != (who.team_id, who.user_id):
-        return texts.SHARE_NOT_YOURS
+        return _(texts.SHARE_NOT_YOURS)
     fields = {
         name: value
         for name, value in (("cfield0", row.cfield0), ("tracking0", row.tracking0))
@@ -59,10 +60,10 @@ async def share(
         # A timeout, a 5xx, a dropped connection: Slack may have posted it. The share stays
         # taken (a PIN is shared once); the agent is told to look in the channel.
         log.warning("share_unconfirmed", error=posted.error)
-        return texts.SHARE_MAYBE_POSTED
+        return _(texts.SHARE_MAYBE_POSTED)
     if not posted.ok:  # a clear refusal: nothing was posted, the PIN may be shared again
         await store.shares.release(row.id)
-        return texts.SHARE_FAILED
+        return _(texts.SHARE_FAILED)
     await store.add_audit(
         team_id=who.team_id,
         user_id=who.user_id,

@@ -11,10 +11,11 @@ from typing import Any, Protocol
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
+from bot.language import _
 from bot.metrics import DELIVERIES
 from bot.slack import calls as slack_calls
 from bot.slack import policies as slack_policies
+from bot.slack import texts
 from bot.slack.policies import Policy, SlackResult
 
 
@@ -32,7 +33,7 @@ async def to_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any], n
     blocks = list(message.get("blocks", []))
     if note:
         blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": texts.DM_FALLBACK_NOTE}]}
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _(texts.DM_FALLBACK_NOTE)}]}
         )
     sent = await slack_calls.call(
         client, "chat.postMessage", channel=user_id, text=text, blocks=blocks

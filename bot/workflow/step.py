@@ -19,10 +19,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import texts
+from bot.language import _
 from bot.pins import direct_link
 from bot.rescue.client import FIELD_LIMITS, Kind
 from bot.slack.blocks import buttons, escape
+from bot.workflow import texts
 
 # Contract names: the manifest's function and the two buttons on the agent's message.
 FUNCTION_CALLBACK = "request_rescue_pin"
@@ -54,14 +55,14 @@ def read_inputs(inputs: Mapping[str, Any] | None, label: Callable[[str], str]) -
     inputs = inputs or {}
     agent = inputs.get("agent")
     if not isinstance(agent, str) or not _USER_ID.match(agent):
-        raise StepInputError("no_agent", texts.STEP_FAIL_NO_AGENT)
+        raise StepInputError("no_agent", _(texts.STEP_FAIL_NO_AGENT))
     raw_kind = inputs.get("kind")
     if raw_kind is None or raw_kind == "":
         kind = Kind.RESCUE
     elif isinstance(raw_kind, str) and raw_kind.strip().lower() in {k.value for k in Kind}:
         kind = Kind(raw_kind.strip().lower())
     else:
-        raise StepInputError("bad_kind", texts.STEP_FAIL_KIND)
+        raise StepInputError("bad_kind", _(texts.STEP_FAIL_KIND))
     fields: dict[str, str] = {}
     for name in STEP_FIELDS:
         value = inputs.get(name)
@@ -74,7 +75,7 @@ def read_inputs(inputs: Mapping[str, Any] | None, label: Callable[[str], str]) -
         if len(text) > limit:  # never cut silently: a truncated ticket is worse than none
             raise StepInputError(
                 "too_long",
-                texts.STEP_FAIL_TOO_LONG.format(field=label(name), length=len(text), limit=limit),
+                _(texts.STEP_FAIL_TOO_LONG, field=label(name), length=len(text), limit=limit),
             )
         fields[name] = text
     return StepInputs(agent, kind, fields)
@@ -90,18 +91,18 @@ def _facts(step: StepInputs, label: Callable[[str], str]) -> list[str]:
 
 def step_message(step: StepInputs, label: Callable[[str], str]) -> dict[str, Any]:
     """The agent's message: what the workflow asks for, and the two buttons."""
-    headline = texts.STEP_HEADLINE[step.kind]
+    headline = _(texts.STEP_HEADLINE[step.kind])
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=headline)),
-        SectionBlock(text=MarkdownTextObject(text=texts.STEP_INTRO)),
+        SectionBlock(text=MarkdownTextObject(text=_(texts.STEP_INTRO))),
     ]
     facts = _facts(step, label)
     if facts:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(facts))))
     blocks.append(
         buttons(
-            (texts.STEP_REQUEST_BUTTON, REQUEST_ACTION, step.kind.value, "primary"),
-            (texts.STEP_DECLINE_BUTTON, DECLINE_ACTION, step.kind.value, "danger"),
+            (_(texts.STEP_REQUEST_BUTTON), REQUEST_ACTION, step.kind.value, "primary"),
+            (_(texts.STEP_DECLINE_BUTTON), DECLINE_ACTION, step.kind.value, "danger"),
         )
     )
     return {"text": headline, "blocks": [block.to_dict() for block in blocks]}
@@ -109,7 +110,7 @@ def step_message(step: StepInputs, label: Callable[[str], str]) -> dict[str, Any
 
 def step_closed_message(step: StepInputs, label: Callable[[str], str], note: str) -> dict[str, Any]:
     """The same message once the step is over: the buttons go, a line says how it ended."""
-    headline = texts.STEP_HEADLINE[step.kind]
+    headline = _(texts.STEP_HEADLINE[step.kind])
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=headline))]
     facts = _facts(step, label)
     if facts:

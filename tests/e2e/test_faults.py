@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bot import texts
+from bot.language import _ as tr
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import Outcome
+from bot.slack import texts as slack_texts
 from tests.support.fakes import CuttableProxy, FakeRescue, FakeSlack
 from tests.support.harness import (
     Harness,
@@ -47,7 +49,7 @@ async def test_a_failing_rescue_is_explained_audited_and_the_server_carries_on(
     await harness.link("U1", AUTHCODE)
     harness.rescue.answers[AUTHCODE] = answer
     _, message = await open_and_submit(harness, {"cfield0": "Jane"})
-    headline, advice = texts.failure_text(outcome, "500")
+    headline, advice = rescue_texts.failure_text(outcome, "500")
     assert headline in message_text(message) and advice in message_text(message)
     [row] = await settled(harness)
     assert (row.outcome, row.pin, row.delivered) == (outcome.value, None, True)
@@ -76,7 +78,7 @@ async def test_views_open_failing_for_good_is_told_privately(harness: Harness) -
         harness.slack.fail("views.open", "ratelimited", status=429, **{"Retry-After": "0"})
     _, _, rid = await harness.command("Jane")
     shown = message_text(await harness.slack.response(rid))
-    assert texts.OPEN_FAILED.format(command="/rescue-pin") in shown
+    assert tr(slack_texts.OPEN_FAILED, command="/rescue-pin") in shown
 
 
 async def test_response_url_rate_limited_is_retried(harness: Harness) -> None:
@@ -97,7 +99,7 @@ async def test_dead_response_url_and_rate_limited_dm_still_reach_the_agent(
     harness.slack.fail("chat.postMessage", "ratelimited", status=429, **{"Retry-After": "1"})
     await harness.submit(await harness.opened_view(), {"cfield0": "Jane"})
     dm = await harness.slack.dm("U1")
-    assert "100001" in message_text(dm) and texts.DM_FALLBACK_NOTE in repr(dm)
+    assert "100001" in message_text(dm) and tr(slack_texts.DM_FALLBACK_NOTE) in repr(dm)
     [row] = await settled(harness)
     assert row.delivered is True
 
@@ -150,10 +152,10 @@ async def test_database_down_at_the_command_and_the_submit_is_explained(
     proxy.cut()
     assert await h.healthz() == 503
     _, _, rid = await h.command("Jane")
-    assert texts.DATABASE_DOWN in message_text(await h.slack.response(rid))
+    assert tr(slack_texts.DATABASE_DOWN) in message_text(await h.slack.response(rid))
     status, body = await h.submit(view, {"cfield0": "Jane"})
     assert (status, body) == (200, "")
-    headline, advice = texts.failure_text(Outcome.DATABASE_UNAVAILABLE)
+    headline, advice = rescue_texts.failure_text(Outcome.DATABASE_UNAVAILABLE)
     shown = message_text(await h.slack.response(early))
     assert headline in shown and advice in shown
     assert h.rescue.pin_calls() == []  # nothing asked of Rescue without a guard
@@ -197,5 +199,5 @@ async def test_database_down_during_self_service_link_is_an_inline_error(
     proxy.cut()
     status, body = await h.submit(view, {}, values=link_values("LinkMe-authcode-1"))
     assert status == 200
-    assert texts.DATABASE_DOWN in body and '"authcode"' in body
+    assert tr(slack_texts.DATABASE_DOWN) in body and '"authcode"' in body
     proxy.restore()

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot import texts
+from bot.home import texts as home_texts
+from bot.language import _ as tr
+from bot.slack import texts as slack_texts
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, running_app
 from tests.support.settings import BOT_TOKEN
@@ -122,7 +124,7 @@ async def test_a_user_of_another_organisation_is_refused(grid: Harness) -> None:
     status, _, _ = await grid.post(body)
     assert status == 200
     answer = await grid.slack.response(rid)
-    assert texts.FOREIGN_USER in json.dumps(answer)
+    assert tr(slack_texts.FOREIGN_USER) in json.dumps(answer)
     assert grid.slack.calls_to("views.open") == []
 
 
@@ -149,7 +151,7 @@ async def test_app_home_is_published_from_any_workspace(grid: Harness) -> None:
     [call] = await grid.slack.wait_for(lambda: grid.slack.calls_to("views.publish"))
     assert call.params["user_id"] == AGENT
     assert call.params["team_id"] == WORKSPACES[1]  # an org-wide token names the workspace
-    assert texts.HOME_LINKED in json.dumps(call.params["view"])
+    assert tr(home_texts.HOME_LINKED) in json.dumps(call.params["view"])
 
 
 async def test_an_org_wide_uninstall_deletes_links_its_workspaces_had_not_moved_yet(

@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot import texts
+from bot.language import _ as tr
+from bot.pins import texts as pin_texts
 from bot.pins.modals import RETRY_ACTION
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import Outcome
 from bot.rescue.sms import LANG_CODES
 from tests.support import sweep
@@ -136,7 +138,7 @@ async def test_an_impossible_number_is_an_inline_error_and_rescue_is_not_called(
     answer = json.loads(body)
     assert answer == {
         "response_action": "errors",
-        "errors": {"PhoneNumber": texts.PHONE_PROBLEMS[PhoneProblem[problem]]},
+        "errors": {"PhoneNumber": tr(pin_texts.PHONE_PROBLEMS)[PhoneProblem[problem]]},
     }
     assert harness.rescue.calls == []
 
@@ -161,7 +163,7 @@ async def test_a_number_goes_to_the_v4_page_with_its_language(harness: Harness) 
     }
     shown = message_text(message)
     assert "100001" in shown
-    assert texts.SMS_SENT.format(phone=MASKED) in shown
+    assert tr(pin_texts.SMS_SENT, phone=MASKED) in shown
 
 
 async def test_a_national_number_needs_sms_default_region(
@@ -187,7 +189,7 @@ async def test_without_a_number_the_plain_lens_page_exactly_as_before(harness: H
     assert call.params == {"cfield0": "Ann", "notechconsole": "0", "authcode": AUTHCODE}
     shown = message_text(message)
     assert "100001" in shown and "\u2022" not in shown  # no word of a text message
-    assert texts.SMS_SENT.split("{")[0] not in shown and "did *not* go out" not in shown
+    assert tr(pin_texts.SMS_SENT).split("%(")[0] not in shown and "did *not* go out" not in shown
 
 
 @pytest.mark.parametrize(
@@ -201,8 +203,8 @@ async def test_when_the_text_did_not_go_out_the_pin_still_comes_with_that_news(
     rid, _, _ = await lens_submit(harness, TYPED)
     shown = message_text(await harness.slack.response(rid))
     assert "100001" in shown
-    assert texts.SMS_NOT_SENT.format(phone=MASKED) in shown
-    assert texts.SMS_SENT.format(phone=MASKED) not in shown
+    assert tr(pin_texts.SMS_NOT_SENT, phone=MASKED) in shown
+    assert tr(pin_texts.SMS_SENT, phone=MASKED) not in shown
 
 
 @pytest.mark.parametrize(
@@ -214,7 +216,7 @@ async def test_every_lens_return_code_keeps_its_sentence(harness: Harness, code:
     harness.rescue.answers[AUTHCODE] = code.value
     rid, _, _ = await lens_submit(harness, TYPED)
     shown = message_text(await harness.slack.response(rid))
-    headline, advice = texts.failure_text(code)
+    headline, advice = rescue_texts.failure_text(code)
     assert headline in shown and advice.split(" <")[0][:40] in shown
     assert harness.rescue.pin_calls()[0].page == "requestLensPINCode_v4.aspx"
 
@@ -253,7 +255,7 @@ async def test_the_retry_without_console_says_it_will_not_text(harness: Harness)
     harness.rescue.answers[AUTHCODE] = "NOTECHCONSOLERUNNING"
     rid, _, _ = await lens_submit(harness, TYPED)
     failed = await harness.slack.response(rid)
-    assert texts.SMS_NOT_RETRIED in message_text(failed)
+    assert tr(pin_texts.SMS_NOT_RETRIED) in message_text(failed)
     [retry] = [b for b in buttons(failed) if b["action_id"] == RETRY_ACTION]
     assert E164 not in json.dumps(failed) and "6789" not in retry["value"]
     harness.rescue.answers[AUTHCODE] = ""

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot.language import _ as tr
+from bot.linking import texts as link_texts
 from bot.rescue.client import AuthOutcome
 from bot.storage.schema import Method
 from tests.support.harness import Harness, running_app
@@ -29,7 +30,7 @@ async def test_self_service_link_with_an_authcode(harness: Harness) -> None:
     status, body = await harness.submit(view, {}, values=link_values("MyAuthc0de-1234"))
     assert (status, body) == (200, "")
     assert await harness.runtime.store.authcode(TEAM, "U1") == "MyAuthc0de-1234"
-    assert texts.LINKED in message_text(await harness.slack.response(rid))
+    assert tr(link_texts.LINKED) in message_text(await harness.slack.response(rid))
     [info] = await harness.runtime.store.links()
     assert info.method == Method.SELF
     # Linked: the next command opens the PIN modal.
@@ -40,9 +41,9 @@ async def test_self_service_link_with_an_authcode(harness: Harness) -> None:
 @pytest.mark.parametrize(
     ("values", "block", "error"),
     [
-        (link_values(), "authcode", texts.LINK_EMPTY),
-        (link_values("two words"), "authcode", texts.LINK_MALFORMED),
-        (link_values("", "a@b.c"), "pwd", texts.LINK_PWD_MISSING),
+        (link_values(), "authcode", tr(link_texts.LINK_EMPTY)),
+        (link_values("two words"), "authcode", tr(link_texts.LINK_MALFORMED)),
+        (link_values("", "a@b.c"), "pwd", tr(link_texts.LINK_PWD_MISSING)),
     ],
 )
 async def test_link_form_errors_are_inline(
@@ -72,7 +73,7 @@ async def test_sign_in_with_rescue_leaves_no_password_or_authcode_behind(
     assert call.page == "requestAuthCode.aspx" and call.http_method == "POST" and call.query == ""
     assert call.params == {"email": "agent@acme.test", "pwd": PASSWORD}
     assert await harness.runtime.store.authcode(TEAM, "U1") == SIGNIN_CODE
-    assert texts.LINKED in message_text(await harness.slack.response(rid))
+    assert tr(link_texts.LINKED) in message_text(await harness.slack.response(rid))
     # And a PIN with it, so the authcode passes through every layer once more.
     await harness.command()
     pin_view = await harness.opened_view()
@@ -102,7 +103,7 @@ async def test_a_wrong_password_is_an_inline_error(harness: Harness) -> None:
         view, {}, values=link_values("", "agent@acme.test", "wrong-one")
     )
     answer = json.loads(body)
-    assert answer["errors"] == {"pwd": texts.SIGNIN_FAILED[AuthOutcome.INVALID]}
+    assert answer["errors"] == {"pwd": tr(link_texts.SIGNIN_FAILED[AuthOutcome.INVALID])}
     assert "wrong-one" not in body
     assert await harness.runtime.store.links() == []
 
@@ -110,10 +111,10 @@ async def test_a_wrong_password_is_an_inline_error(harness: Harness) -> None:
 async def test_unlink_deletes_the_row(harness: Harness) -> None:
     await harness.link("U1", "to-be-forgotten-1")
     _, _, rid = await harness.command("unlink")
-    assert texts.UNLINKED in message_text(await harness.slack.response(rid))
+    assert tr(link_texts.UNLINKED) in message_text(await harness.slack.response(rid))
     assert await harness.runtime.store.links() == []
     _, _, rid = await harness.command("unlink")
-    assert texts.NOT_LINKED_UNLINK in message_text(await harness.slack.response(rid))
+    assert tr(link_texts.NOT_LINKED_UNLINK) in message_text(await harness.slack.response(rid))
 
 
 async def test_a_rejected_authcode_offers_one_click_to_link_again(harness: Harness) -> None:
@@ -137,14 +138,14 @@ async def test_only_team_leads_link_someone_else(fake_slack, fake_rescue, sqlite
     async with running_app(fake_slack, fake_rescue, sqlite_url, admin_slack_user_ids="ULEAD") as h:
         fake_slack.emails["UAGENT"] = "agent@acme.test"  # users.info knows them; not an admin
         _, _, rid = await h.command("link <@UOTHER|other>", user="UAGENT")
-        assert texts.NOT_ADMIN in message_text(await fake_slack.response(rid))
+        assert tr(link_texts.NOT_ADMIN) in message_text(await fake_slack.response(rid))
         assert fake_slack.calls_to("views.open") == []
 
         _, _, rid = await h.command("link UOTHER", user="ULEAD")
         view = await h.opened_view()
         assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == ["authcode"]
         await h.submit(view, {}, values=link_values("code-for-other-42"), user="ULEAD")
-        assert texts.LINKED_OTHER.format(user="UOTHER") in message_text(
+        assert tr(link_texts.LINKED_OTHER, user="UOTHER") in message_text(
             await fake_slack.response(rid)
         )
         assert await h.runtime.store.authcode(TEAM, "UOTHER") == "code-for-other-42"

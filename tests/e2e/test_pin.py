@@ -9,8 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot import texts
+from bot.language import _ as tr
+from bot.pins import texts as pin_texts
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import FIELD_LIMITS, Kind, Outcome
+from bot.slack import texts as slack_texts
 from tests.support.harness import Harness, open_and_submit, running_app, settled
 from tests.support.reading import input_blocks, message_text
 from tests.support.slack_payloads import state_values
@@ -36,6 +39,7 @@ async def test_command_is_acked_fast_and_opens_the_modal(harness: Harness) -> No
         "cfield4",
         "cfield5",
         "tracking0",
+        "customer_language",
         "notechconsole",
     ]
     for name, limit in FIELD_LIMITS.items():
@@ -84,7 +88,7 @@ async def test_lens_uses_the_lens_page_and_the_lens_words(harness: Harness) -> N
     shown = message_text(message)
     assert "Rescue Lens" in shown and "LogMeIn123.com" not in shown
     view = harness.slack.calls_to("views.open")[0].params["view"]
-    assert view["title"]["text"] == texts.MODAL_TITLE[Kind.LENS]
+    assert view["title"]["text"] == tr(pin_texts.MODAL_TITLE[Kind.LENS])
 
 
 async def test_an_over_long_field_is_an_inline_error_and_nothing_is_sent(harness: Harness) -> None:
@@ -118,7 +122,7 @@ async def test_every_rescue_code_has_its_own_sentence(harness: Harness, code: Ou
     command = "/lens-pin" if code is Outcome.NO_ACCESS_TO_LENS else "/rescue-pin"
     _, message = await open_and_submit(harness, {"cfield0": "Jane"}, command=command)
     shown = message_text(message)
-    failure = texts.FAILURES[code]
+    failure = rescue_texts.FAILURES[code]
     assert failure.headline in shown and failure.advice in shown
     assert len(harness.rescue.pin_calls()) == 1  # never retried: each success spends a PIN
     buttons = [
@@ -151,7 +155,7 @@ async def test_every_failure_of_the_call_has_its_own_sentence(
     await harness.link("U1", AUTHCODE)
     harness.rescue.answers[AUTHCODE] = answer
     _, message = await open_and_submit(harness, {"cfield0": "Jane"})
-    headline, advice = texts.failure_text(outcome, detail)
+    headline, advice = rescue_texts.failure_text(outcome, detail)
     shown = message_text(message)
     assert headline in shown and advice in shown
     assert AUTHCODE not in json.dumps(message)
@@ -162,7 +166,7 @@ async def test_a_refused_rescue_host_is_a_connection_error(harness: Harness) -> 
     await harness.link("U1", AUTHCODE)
     await harness.rescue.stop()  # nothing listens there any more
     _, message = await open_and_submit(harness, {})
-    assert texts.FAILURES[Outcome.CONNECTION_ERROR].headline in message_text(message)
+    assert rescue_texts.FAILURES[Outcome.CONNECTION_ERROR].headline in message_text(message)
 
 
 async def test_an_unlinked_agent_is_told_how_to_link_and_rescue_is_not_called(
@@ -184,7 +188,7 @@ async def test_unlinked_between_open_and_submit_is_told_too(harness: Harness) ->
     await harness.runtime.store.unlink("T0001", "U1")
     await harness.submit(view, {"cfield0": "Jane"})
     message = await harness.slack.response(rid)
-    assert texts.NOT_LINKED.format(user="U1") in message_text(message)
+    assert tr(pin_texts.NOT_LINKED, user="U1") in message_text(message)
     assert harness.rescue.calls == []
 
 
@@ -205,7 +209,7 @@ async def test_a_dead_response_url_falls_back_to_a_dm(harness: Harness) -> None:
     await harness.submit(view, {})
     dm = await harness.slack.dm("U1")
     assert "654321" in json.dumps(dm)
-    assert texts.DM_FALLBACK_NOTE in json.dumps(dm)
+    assert tr(slack_texts.DM_FALLBACK_NOTE) in json.dumps(dm)
 
 
 async def test_concurrent_agents_each_get_their_own_pin(harness: Harness) -> None:
@@ -269,7 +273,7 @@ async def test_a_double_submit_spends_one_pin(harness: Harness) -> None:
     first, second = await harness.slack.response(rid, 0), await harness.slack.response(rid, 1)
     assert len(harness.rescue.pin_calls()) == 1
     shown = message_text(first) + message_text(second)
-    assert texts.BUSY in shown and "PIN" in shown
+    assert tr(pin_texts.BUSY) in shown and "PIN" in shown
 
 
 async def test_an_expired_trigger_is_reported_privately(harness: Harness) -> None:
@@ -277,14 +281,14 @@ async def test_an_expired_trigger_is_reported_privately(harness: Harness) -> Non
     harness.slack.fail("views.open", "expired_trigger_id")
     _, _, rid = await harness.command()
     message = await harness.slack.response(rid)
-    assert message_text(message).startswith(texts.OPEN_FAILED.format(command="/rescue-pin"))
+    assert message_text(message).startswith(tr(slack_texts.OPEN_FAILED, command="/rescue-pin"))
 
 
 async def test_a_user_from_another_organisation_is_refused(harness: Harness) -> None:
     await harness.link("U1", AUTHCODE, team="T0001")
     await harness.link("U1", "other-org-code", team="TFOREIGN")
     _, _, rid = await harness.command(team="TFOREIGN")
-    assert texts.FOREIGN_USER in message_text(await harness.slack.response(rid))
+    assert tr(slack_texts.FOREIGN_USER) in message_text(await harness.slack.response(rid))
     assert harness.slack.calls_to("views.open") == []
 
 
@@ -307,6 +311,7 @@ async def test_labels_and_field_choice_come_from_settings(
         assert inputs == [
             ("tracking0", "Ticket"),
             ("cfield0", "Customer name"),
+            ("customer_language", "Customer's language"),
             ("notechconsole", "Technician Console"),
         ]
 
@@ -331,7 +336,11 @@ async def test_the_harness_answers_in_the_shape_of_the_modal_the_app_opened(
     await harness.link("U1", AUTHCODE)
     await harness.command()
     view = await harness.opened_view()
-    typed = {name: "x" for name in input_blocks(view) if name != "notechconsole"}
+    typed = {
+        name: "x"
+        for name in input_blocks(view)
+        if name not in ("notechconsole", "customer_language")
+    }
     values = state_values(typed, no_console=True)
     assert set(values) == set(input_blocks(view))
     for block_id, block in input_blocks(view).items():
@@ -341,3 +350,6 @@ async def test_the_harness_answers_in_the_shape_of_the_modal_the_app_opened(
         if element["type"] == "checkboxes":
             offered = [option["value"] for option in element["options"]]
             assert [option["value"] for option in state["selected_options"]] == offered
+        if element["type"] == "static_select":
+            offered = [option["value"] for option in element["options"]]
+            assert state["selected_option"]["value"] in offered

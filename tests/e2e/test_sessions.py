@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot import texts
 from bot.audit import export as audit
 from bot.config import Settings
+from bot.home import texts as home_texts
+from bot.language import _ as tr
 from bot.metrics import SESSION_POSTS
 from bot.pins.modals import SHARE_ACTION
+from bot.sessions import texts as session_texts
 from bot.sessions.messages import SESSION_POST_ACTION
 from bot.sessions.post import is_reference
 from bot.storage.database import now
@@ -220,10 +222,14 @@ async def test_start_then_end(pg_h: Harness, xml: bool) -> None:
     connected = await h.slack.response(rid, 1)
     text = message_text(connected)
     assert connected["replace_original"] is True and connected["response_type"] == "ephemeral"
-    assert texts.SESSION_CONNECTED_HEADLINE in text and "Jane Doe" in text and "42 s" in text
+    assert (
+        tr(session_texts.SESSION_CONNECTED_HEADLINE) in text
+        and "Jane Doe" in text
+        and "42 sec" in text
+    )
     assert f"PIN {pin} is used" in text
     home = await published(h, "U1")
-    assert texts.HOME_IN_SESSION in message_text(home)
+    assert tr(home_texts.HOME_IN_SESSION) in message_text(home)
     assert count("matched") == matched + 1
 
     # End: a private summary with the notes and the post button; App Home says "Ended".
@@ -232,13 +238,13 @@ async def test_start_then_end(pg_h: Harness, xml: bool) -> None:
     summary = await h.slack.response(rid, 2)
     text = message_text(summary)
     assert summary["response_type"] == "ephemeral" and summary["replace_original"] is False
-    for expected in ("Jane Doe", "T-42", "Ada Technician", "42 s", "12 min", NOTES):
+    for expected in ("Jane Doe", "T-42", "Ada Technician", "42 sec", "12 min", NOTES):
         assert expected in text
     [button] = buttons(summary)
     assert button["action_id"] == SESSION_POST_ACTION
     await h.slack.wait_for(
         lambda: (
-            texts.HOME_ENDED_LASTED.format(lasted="12 min")
+            tr(home_texts.HOME_ENDED_LASTED, lasted="12 min")
             in message_text(h.slack.calls_to("views.publish")[-1].params["view"])
         )
     )
@@ -272,7 +278,7 @@ async def test_after_slacks_30_minutes_the_agent_is_told_by_dm(h: Harness) -> No
     )
     assert await post_session(address(h), session, end=False, xml=False) == 200
     dm = await h.slack.dm("U1")
-    assert texts.SESSION_CONNECTED_HEADLINE in message_text(dm)
+    assert tr(session_texts.SESSION_CONNECTED_HEADLINE) in message_text(dm)
     assert len(h.slack.responses[rid]) == 1  # the PIN message itself, untouched
 
 
@@ -318,7 +324,7 @@ async def test_the_summary_is_posted_only_on_the_click_and_never_the_chat(h: Har
 
     # Somebody else's click (a forged payload) posts nothing.
     await h.click(SESSION_POST_ACTION, button["value"], user="U2", response_rid="other")
-    assert texts.SESSION_POST_NOT_YOURS in message_text(await h.slack.response("other"))
+    assert tr(session_texts.SESSION_POST_NOT_YOURS) in message_text(await h.slack.response("other"))
 
     # Clicked in the conversation itself: its response_url posts there.
     await h.click(SESSION_POST_ACTION, button["value"], response_rid="click", channel="C1")
@@ -369,7 +375,9 @@ async def test_when_the_app_cannot_post_the_agent_is_told(h: Harness) -> None:
     [button] = buttons(await h.slack.dm("U1"))
     h.slack.fail("chat.postMessage", "not_in_channel")
     await h.click(SESSION_POST_ACTION, button["value"], response_rid="fails", channel="D1")
-    assert texts.SESSION_POST_FAILED[:40] in message_text(await h.slack.response("fails"))
+    assert tr(session_texts.SESSION_POST_FAILED[:40]) in message_text(
+        await h.slack.response("fails")
+    )
     row = await db_row(h, session.fields[FIELD])
     assert row.summary_posted_at is None and row.notes is not None  # a later click may work
 
@@ -442,7 +450,7 @@ async def test_an_end_without_its_start_still_ends(h: Harness) -> None:
     session.notes = NOTES
     assert await post_session(address(h), session, end=True, xml=False) == 200
     summary = await h.slack.response(rid, 1)
-    assert NOTES in message_text(summary) and "42 s" in message_text(summary)
+    assert NOTES in message_text(summary) and "42 sec" in message_text(summary)
 
 
 @pytest.mark.parametrize(
@@ -549,7 +557,7 @@ async def test_a_post_that_arrives_before_the_pin_is_answered_is_not_lost(h: Har
         lambda: [
             m
             for m in h.slack.responses.get(rid, []) + [c.params for c in h.slack.calls]
-            if texts.SESSION_CONNECTED_HEADLINE in message_text(m)
+            if tr(session_texts.SESSION_CONNECTED_HEADLINE) in message_text(m)
         ]
     )
     assert told
@@ -632,7 +640,7 @@ async def test_with_oauth_the_agent_is_told_with_their_installations_token(
         before = len(fake_slack.calls)
         assert await h.rescue.post_session(address(h), session, end=False, xml=True) == 200
         dm = await fake_slack.dm("U0AGENT")
-        assert texts.SESSION_CONNECTED_HEADLINE in message_text(dm)
+        assert tr(session_texts.SESSION_CONNECTED_HEADLINE) in message_text(dm)
         await published(h, "U0AGENT")
         sent = [c for c in fake_slack.calls[before:] if c.method != "auth.test"]
         assert {c.method for c in sent} >= {"chat.postMessage", "views.publish"}

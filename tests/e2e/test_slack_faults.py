@@ -14,8 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from bot import texts
-from bot.pins.modals import LINK_CALLBACK, RETRY_ACTION, SHARE_ACTION
+from bot.language import _ as tr
+from bot.linking import texts as link_texts
+from bot.linking.modal import LINK_CALLBACK
+from bot.pins.modals import RETRY_ACTION, SHARE_ACTION
+from bot.sharing import texts as share_texts
+from bot.slack import texts as slack_texts
 from bot.storage.database import now
 from bot.storage.schema import retries
 from tests.support.fakes import FakeRescue, FakeSlack
@@ -32,7 +36,7 @@ from tests.support.slack_faults import SlackFault
 from tests.support.slack_payloads import message_shortcut
 
 AUTHCODE = "slackfault-authcode-1111"
-OPEN_FAILED = texts.OPEN_FAILED.format(command="/rescue-pin")
+OPEN_FAILED = tr(slack_texts.OPEN_FAILED, command="/rescue-pin")
 
 # What proxies and load balancers answer in Slack's place.
 NOT_JSON = {
@@ -80,7 +84,7 @@ async def test_sso_first_use_when_slack_answers_with_a_page(
         fake_slack.script("users.info", SlackFault.not_json(405, "Not Allowed", "text/html"))
         _, _, rid = await h.command("Customer")
         shown = message_text(await fake_slack.response(rid))
-        assert texts.SSO_REASONS["slack"] in shown and "/rescue-pin link" in shown
+        assert tr(link_texts.SSO_REASONS["slack"]) in shown and "/rescue-pin link" in shown
         assert fake_rescue.calls == [] and fake_slack.calls_to("views.open") == []
         # Slack answers again: the next command links and opens the modal.
         await h.command("Customer")
@@ -101,7 +105,7 @@ async def test_linking_someone_else_when_slack_cannot_say_who_is_a_lead(
     harness.slack.script("users.info", SlackFault.not_json(503, "down", "text/plain", times=3))
     _, _, rid = await harness.command("link <@U0JANE|jane>")
     shown = message_text(await harness.slack.response(rid))
-    assert texts.SLACK_UNAVAILABLE in shown and texts.NOT_ADMIN not in shown
+    assert tr(slack_texts.SLACK_UNAVAILABLE) in shown and tr(link_texts.NOT_ADMIN) not in shown
     assert harness.slack.calls_to("views.open") == []
     _, _, rid = await harness.command("link <@U0JANE|jane>")  # Slack answers again
     assert (await harness.opened_view())["callback_id"] == LINK_CALLBACK
@@ -129,7 +133,7 @@ async def test_a_response_url_answering_with_a_page_falls_back_to_a_dm(harness: 
     harness.slack.script_response(rid, page)
     await harness.submit(await harness.opened_view(), {"cfield0": "Jane"})
     dm = await harness.slack.dm("U1")
-    assert "100001" in message_text(dm) and texts.DM_FALLBACK_NOTE in json.dumps(dm)
+    assert "100001" in message_text(dm) and tr(slack_texts.DM_FALLBACK_NOTE) in json.dumps(dm)
     assert harness.slack.response_posts[rid] == 2  # once more after the 502, not a third time
     [row] = await settled(harness)
     assert row.delivered is True and len(harness.rescue.pin_calls()) == 1
@@ -166,10 +170,13 @@ async def test_auth_test_dropped_at_the_first_command_is_a_visible_sentence(
 ) -> None:
     harness.slack.script("auth.test", SlackFault.dropped())
     status, body, _ = await harness.command("Jane")
-    assert (status, body) == (200, texts.SLACK_UNAVAILABLE)  # Slack shows a command this body
+    assert (status, body) == (
+        200,
+        tr(slack_texts.SLACK_UNAVAILABLE),
+    )  # Slack shows a command this body
     harness.slack.script("auth.test", SlackFault.not_json(503, "down", "text/plain"))
     status, body, _ = await harness.command("Jane")
-    assert (status, body) == (200, texts.SLACK_UNAVAILABLE)
+    assert (status, body) == (200, tr(slack_texts.SLACK_UNAVAILABLE))
     await harness.link("U1", AUTHCODE)
     await still_serves(harness)
 
@@ -184,7 +191,7 @@ async def test_auth_test_that_hangs_is_a_visible_sentence_within_slacks_3_second
     harness.slack.script("auth.test", SlackFault.hang(60))
     started = time.monotonic()
     status, body, _ = await harness.command("Jane")
-    assert (status, body) == (200, texts.SLACK_UNAVAILABLE)
+    assert (status, body) == (200, tr(slack_texts.SLACK_UNAVAILABLE))
     assert time.monotonic() - started < 3
     await harness.link("U1", AUTHCODE)
     await still_serves(harness)
@@ -338,7 +345,7 @@ async def test_a_public_post_that_dropped_is_not_sent_twice(harness: Harness) ->
     harness.slack.script_response("dropped", SlackFault.dropped())
     await harness.click(SHARE_ACTION, value, response_rid="dropped")
     told = await harness.slack.response("dropped")
-    assert texts.SHARE_MAYBE_POSTED in message_text(told)
+    assert tr(share_texts.SHARE_MAYBE_POSTED) in message_text(told)
     assert harness.slack.response_posts["dropped"] == 2  # the post, once; then the sentence
     # Slack may have posted it: the share stays taken, so a second click posts nothing.
     await harness.click(SHARE_ACTION, value, response_rid="again")
@@ -357,7 +364,7 @@ async def test_a_public_post_slack_took_late_is_not_posted_again(harness: Harnes
             if m.get("response_type") != "in_channel"
         ]
     )
-    assert texts.SHARE_MAYBE_POSTED in message_text(told[0])
+    assert tr(share_texts.SHARE_MAYBE_POSTED) in message_text(told[0])
     await harness.click(SHARE_ACTION, value, response_rid="again")
     assert "shared once" in message_text(await harness.slack.response("again"))
     assert public_posts(harness.slack) == []  # the second click posted nothing
@@ -443,7 +450,7 @@ async def test_a_listener_error_after_the_ack_is_told_and_logged_once(
         status, _ = await harness.click(RETRY_ACTION, token, response_rid=f"broken{i}")
         assert status == 200
         told = message_text(await harness.slack.response(f"broken{i}"))
-        assert texts.LISTENER_FAILED in told
+        assert tr(slack_texts.LISTENER_FAILED) in told
     await asyncio.sleep(0.2)  # let the listener's task finish logging
     lines = [json.loads(line) for line in log_stream.getvalue().splitlines() if line.strip()]
     failed = [line for line in lines if line.get("event") == "listener_failed"]

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import texts
+from bot.pins import texts as pin_texts
 from bot.pins.modals import RETRY_ACTION, SHARE_ACTION
+from bot.slack import texts as slack_texts
 from bot.storage.schema import sessions
 from tests.support.fakes import FakeRescue, FakeSlack
 from tests.support.harness import Harness, open_and_submit, open_home, published, running_app
@@ -88,7 +89,7 @@ async def the_request_ended_cleanly(
     calls = len(h.rescue.pin_calls())
     _, again = await open_and_submit(h, {"cfield0": "Next"}, user=user)
     assert len(h.rescue.pin_calls()) == calls + 1
-    assert texts.BUSY not in message_text(again) and "PIN" in message_text(again)
+    assert pin_texts.BUSY not in message_text(again) and "PIN" in message_text(again)
 
 
 def pin_of(message: dict[str, Any]) -> str:
@@ -103,7 +104,7 @@ def pin_of(message: dict[str, Any]) -> str:
 async def test_a_pin_request_with_odd_characters_in_every_field(h: Harness, odd: str) -> None:
     fields = {name: typed(name, odd)[:30] for name in TEXT_FIELDS}
     _, message = await open_and_submit(h, fields)
-    assert texts.DATABASE_DOWN not in message_text(message)
+    assert slack_texts.DATABASE_DOWN not in message_text(message)
     await the_request_ended_cleanly(h, pin_of(message), fields)
 
 
@@ -248,5 +249,5 @@ async def test_a_refused_click_is_told_as_such_not_as_the_database_down(
     if database_url.startswith("sqlite"):
         assert pin_of(message) in shown
     else:
-        assert texts.STORE_REFUSED in shown and texts.DATABASE_DOWN not in shown
+        assert slack_texts.STORE_REFUSED in shown and slack_texts.DATABASE_DOWN not in shown
     await the_request_ended_cleanly(h, pin_of(message), {"cfield0": typed("cfield0")})

@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import json
 
-from bot import texts
+from bot.language import _ as tr
+from bot.rescue import texts as rescue_texts
+from bot.rescue.client import Kind
+from bot.workflow import texts as step_texts
 from tests.support.harness import Harness
 from tests.support.reading import buttons, message_text
 from tests.support.slack_payloads import function_executed
@@ -26,7 +29,7 @@ from tests.support.steps import (
 async def test_the_agent_gets_the_fields_and_two_buttons(harness: Harness) -> None:
     message = await start_step(harness, INPUTS)
     shown = message_text(message)
-    assert texts.STEP_HEADLINE[next(iter(texts.STEP_HEADLINE))] in shown
+    assert tr(step_texts.STEP_HEADLINE[Kind.RESCUE]) in shown
     assert "Jane Doe" in shown and "T-42" in shown
     assert [b["action_id"] for b in buttons(message)] == ["step_request_pin", "step_decline"]
     assert harness.rescue.calls == [] and completions(harness) == []
@@ -87,7 +90,7 @@ async def test_anyone_elses_click_is_refused_and_spends_nothing(
     for action in ("step_request_pin", "step_decline"):
         rid = await click(harness, action, user="UAUTHOR")
         shown = message_text(await harness.slack.response(rid))
-        assert texts.STEP_NOT_YOURS.format(agent=AGENT) in shown
+        assert tr(step_texts.STEP_NOT_YOURS, agent=AGENT) in shown
     assert harness.rescue.calls == []
     assert completions(harness) == []
     assert "step_click_refused" in log_stream.getvalue()
@@ -115,7 +118,7 @@ async def test_a_rescue_failure_gives_the_usual_sentence_and_a_way_to_try_again(
     harness.rescue.answers[AUTHCODE] = "OUTOFPINCODES"
     await start_step(harness, INPUTS)
     shown = message_text(await harness.slack.response(await click(harness, "step_request_pin")))
-    headline, _ = texts.failure_text(Outcome.OUTOFPINCODES)
+    headline, _ = rescue_texts.failure_text(Outcome.OUTOFPINCODES)
     assert headline in shown
     assert completions(harness) == []  # never completes without a PIN
     assert harness.slack.calls_to("chat.update") == []  # the buttons stay: try again
@@ -134,18 +137,18 @@ async def test_declining_fails_the_step_with_a_readable_reason(harness: Harness)
     [failed] = await harness.slack.wait_for(
         lambda: harness.slack.calls_to("functions.completeError")
     )
-    assert failed.params["error"] == texts.STEP_FAIL_DECLINED
+    assert failed.params["error"] == tr(step_texts.STEP_FAIL_DECLINED)
     assert failed.headers["Authorization"] == f"Bearer {FUNCTION_TOKEN}"
     assert harness.rescue.calls == []
     assert harness.slack.calls_to("functions.completeSuccess") == []
     [update] = await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
-    assert texts.STEP_DECLINED in json.dumps(update.params)
+    assert tr(step_texts.STEP_DECLINED) in json.dumps(update.params)
 
 
 async def test_inputs_the_step_cannot_run_with_fail_it_at_once(harness: Harness) -> None:
     cases = (
-        ({"kind": "rescue"}, texts.STEP_FAIL_NO_AGENT),
-        ({"agent": AGENT, "kind": "teleport"}, texts.STEP_FAIL_KIND),
+        ({"kind": "rescue"}, tr(step_texts.STEP_FAIL_NO_AGENT)),
+        ({"agent": AGENT, "kind": "teleport"}, tr(step_texts.STEP_FAIL_KIND)),
     )
     for number, (inputs, reason) in enumerate(cases, start=1):
         event = function_executed(inputs, execution_id=f"Fx{number}", token=FUNCTION_TOKEN)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from bot import texts
+from bot.language import _ as tr
+from bot.workflow import texts as step_texts
 from tests.support.harness import Harness
 from tests.support.reading import message_text
 from tests.support.slack_faults import SlackFault
@@ -28,7 +29,7 @@ async def test_a_second_click_after_completion_spends_no_second_pin(harness: Har
     # A stale client, or a replayed click, on the same run.
     again = await click(harness, "step_request_pin")
     shown = message_text(await harness.slack.response(again))
-    assert texts.STEP_ALREADY_DONE.format(pin="024680") in shown
+    assert tr(step_texts.STEP_ALREADY_DONE, pin="024680") in shown
     assert len(harness.rescue.pin_calls()) == 1
     # Only the same PIN is reported again (Slack refuses it: the run is over), never Rescue.
     done = await harness.slack.wait_for(
@@ -60,7 +61,9 @@ async def test_decline_while_the_pin_is_at_rescue_changes_nothing(harness: Harne
     requested = await click(harness, "step_request_pin")
     await asyncio.sleep(0.5)  # the request is at Rescue
     declined = await click(harness, "step_decline")
-    assert texts.STEP_ALREADY_REQUESTING in message_text(await harness.slack.response(declined))
+    assert tr(step_texts.STEP_ALREADY_REQUESTING) in message_text(
+        await harness.slack.response(declined)
+    )
     await harness.slack.response(requested)
     await harness.slack.wait_for(lambda: harness.slack.calls_to("functions.completeSuccess"))
     assert harness.slack.calls_to("functions.completeError") == []
@@ -73,7 +76,7 @@ async def test_after_decline_a_request_click_asks_rescue_nothing(harness: Harnes
     await click(harness, "step_decline")
     await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
     rid = await click(harness, "step_request_pin")
-    assert texts.STEP_ALREADY_ENDED in message_text(await harness.slack.response(rid))
+    assert tr(step_texts.STEP_ALREADY_ENDED) in message_text(await harness.slack.response(rid))
     assert harness.rescue.calls == []
     assert harness.slack.calls_to("functions.completeSuccess") == []
 
@@ -86,11 +89,14 @@ async def test_complete_success_taken_then_5xx_closes_the_buttons(harness: Harne
     harness.slack.script("functions.completeSuccess", SlackFault.server_error())
     rid = await click(harness, "step_request_pin")
     [update] = await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
-    assert texts.STEP_DONE_UNCONFIRMED in json.dumps(update.params)
+    assert tr(step_texts.STEP_DONE_UNCONFIRMED) in json.dumps(update.params)
     assert "actions" not in json.dumps(update.params.get("blocks"))
     await harness.slack.response(rid, 1)
     shown = told(harness, rid)
-    assert texts.STEP_DONE_UNCONFIRMED in shown and texts.STEP_NOT_COMPLETED not in shown
+    assert (
+        tr(step_texts.STEP_DONE_UNCONFIRMED) in shown
+        and tr(step_texts.STEP_NOT_COMPLETED) not in shown
+    )
 
 
 async def test_a_hanging_complete_success_counts_as_done(harness: Harness) -> None:
@@ -101,9 +107,9 @@ async def test_a_hanging_complete_success_counts_as_done(harness: Harness) -> No
     [update] = await harness.slack.wait_for(
         lambda: harness.slack.calls_to("chat.update"), timeout=15
     )
-    assert texts.STEP_DONE_UNCONFIRMED in json.dumps(update.params)
+    assert tr(step_texts.STEP_DONE_UNCONFIRMED) in json.dumps(update.params)
     await harness.slack.response(rid, 1)
-    assert texts.STEP_NOT_COMPLETED not in told(harness, rid)
+    assert tr(step_texts.STEP_NOT_COMPLETED) not in told(harness, rid)
     assert len(harness.slack.calls_to("functions.completeSuccess")) == 1  # not repeated
 
 
@@ -116,14 +122,14 @@ async def test_a_refused_completion_keeps_the_buttons_and_a_click_resends_the_sa
     harness.slack.script("functions.completeSuccess", SlackFault.slack_error("invalid_auth"))
     rid = await click(harness, "step_request_pin")
     await harness.slack.response(rid, 1)
-    assert texts.STEP_NOT_COMPLETED in told(harness, rid)
+    assert tr(step_texts.STEP_NOT_COMPLETED) in told(harness, rid)
     assert harness.slack.calls_to("chat.update") == []
     again = await click(harness, "step_request_pin")
     await harness.slack.wait_for(lambda: harness.slack.calls_to("chat.update"))
-    assert texts.STEP_ALREADY_DONE.format(pin="135791") in told(harness, again)
-    [_, done] = harness.slack.calls_to("functions.completeSuccess")
+    assert tr(step_texts.STEP_ALREADY_DONE, pin="135791") in told(harness, again)
+    [_first, done] = harness.slack.calls_to("functions.completeSuccess")
     assert done.params["outputs"]["pin"] == "135791"
-    assert texts.STEP_DONE in json.dumps(harness.slack.calls_to("chat.update")[0].params)
+    assert tr(step_texts.STEP_DONE) in json.dumps(harness.slack.calls_to("chat.update")[0].params)
     assert len(harness.rescue.pin_calls()) == 1
 
 

@@ -11,8 +11,10 @@ import aiohttp
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import texts
 from bot.crypto import Cipher
+from bot.language import _ as tr
+from bot.linking import texts as link_texts
+from bot.pins import texts as pin_texts
 from bot.pins.modals import RETRY_ACTION, SHARE_ACTION
 from bot.rescue.client import Outcome
 from bot.store import Store
@@ -61,7 +63,7 @@ async def test_two_processes_on_one_database_behave_as_one(
     # Linking: the modal opens on one process, the authcode is submitted to the other.
     _, _, rid = await c.on(0).command("link")
     await c.on(1).submit(await c.opened_view(), {}, values=link_values(AUTHCODE))
-    assert texts.LINKED in message_text(await slack.response(rid))
+    assert tr(link_texts.LINKED) in message_text(await slack.response(rid))
 
     # A PIN: command to the second, submission to the first, which decrypts what it stored.
     _, _, rid = await c.on(1).command("Jane Doe")
@@ -87,9 +89,9 @@ async def test_two_processes_on_one_database_behave_as_one(
         c.on(0).submit(views[0], {"cfield0": "A"}), c.on(1).submit(views[1], {"cfield0": "B"})
     )
     answers = sorted(
-        [message_text(await slack.response(r)) for r in rids], key=lambda t: texts.BUSY in t
+        [message_text(await slack.response(r)) for r in rids], key=lambda t: tr(pin_texts.BUSY) in t
     )
-    assert "100002" in answers[0] and texts.BUSY in answers[1]
+    assert "100002" in answers[0] and tr(pin_texts.BUSY) in answers[1]
     assert len(rescue.pin_calls()) == 2
     rescue.delay = 0
 
@@ -103,7 +105,7 @@ async def test_two_processes_on_one_database_behave_as_one(
     assert "424242" in message_text(await slack.response("retried"))
     assert rescue.pin_calls()[-1].params["notechconsole"] == "1"
     await c.on(1).click(RETRY_ACTION, retry["value"], response_rid="again")
-    assert texts.RETRY_GONE.format(command="/rescue-pin") in message_text(
+    assert tr(pin_texts.RETRY_GONE, command="/rescue-pin") in message_text(
         await slack.response("again")
     )
 

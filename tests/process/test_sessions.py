@@ -15,8 +15,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot import texts
 from bot.crypto import Cipher
+from bot.language import _ as tr
+from bot.sessions import texts as session_texts
 from bot.storage.database import Database
 from bot.storage.schema import sessions
 from bot.store import Store
@@ -93,17 +94,17 @@ async def test_posts_to_both_processes_at_once_tell_the_agent_once(
         post_session(a, session, end=False, xml=i % 2 == 0) for i, a in enumerate(addresses * 2)
     ]
     assert await asyncio.gather(*starts) == [200] * 4
-    await slack.wait_for(lambda: said(slack, rid, texts.SESSION_CONNECTED_HEADLINE))
+    await slack.wait_for(lambda: said(slack, rid, tr(session_texts.SESSION_CONNECTED_HEADLINE)))
 
     # The end likewise, while another start still comes in late.
     ends = [post_session(a, session, end=True, xml=i % 2 == 1) for i, a in enumerate(addresses * 2)]
     late = post_session(addresses[1], session, end=False, xml=False)
     assert await asyncio.gather(*ends, late) == [200] * 5
-    await slack.wait_for(lambda: said(slack, rid, texts.SESSION_ENDED_HEADLINE))
+    await slack.wait_for(lambda: said(slack, rid, tr(session_texts.SESSION_ENDED_HEADLINE)))
     await asyncio.sleep(0.5)  # room for a second, wrong, message to arrive
 
-    assert len(said(slack, rid, texts.SESSION_CONNECTED_HEADLINE)) == 1
-    assert len(said(slack, rid, texts.SESSION_ENDED_HEADLINE)) == 1
+    assert len(said(slack, rid, tr(session_texts.SESSION_CONNECTED_HEADLINE))) == 1
+    assert len(said(slack, rid, tr(session_texts.SESSION_ENDED_HEADLINE))) == 1
     assert slack.calls_to("chat.postMessage") == []
 
     # Both processes counted: one matched start and one matched end between them.

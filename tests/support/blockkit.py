@@ -10,6 +10,7 @@ from typing import Any
 BLOCKS_PER_VIEW = 100
 BLOCKS_PER_MESSAGE = 50
 TEXT_LIMITS = {"section": 3000, "header": 150, "context": 3000}
+SECTION_FIELDS, SECTION_FIELD_TEXT = 10, 2000
 PLAIN_ONLY = ("header", "input")  # their text objects may only be plain_text
 ELEMENT_COUNT = {"context": 10, "actions": 25}
 BUTTON_TEXT, BUTTON_VALUE = 75, 2000
@@ -84,7 +85,15 @@ def _block(where: str, block: dict[str, Any]) -> Iterator[str]:
     kind = block.get("type")
     if "block_id" in block:
         yield from _id(f"{where}.block_id", block["block_id"])
-    if kind in ("section", "header"):
+    if kind == "section" and "fields" in block:  # a section has text, fields, or both
+        fields = block["fields"]
+        if not 0 < len(fields) <= SECTION_FIELDS:
+            yield f"{where}.fields: {len(fields)} fields"
+        for n, field in enumerate(fields):
+            yield from _text(f"{where}.fields[{n}]", field, SECTION_FIELD_TEXT)
+        if "text" in block:
+            yield from _text(f"{where}.text", block["text"], TEXT_LIMITS[kind])
+    elif kind in ("section", "header"):
         yield from _text(f"{where}.text", block.get("text"), TEXT_LIMITS[kind], kind == "header")
     elif kind in ("context", "actions"):
         elements = block.get("elements", [])

@@ -54,12 +54,19 @@ def slash_command(
     }
 
 
-def state_values(fields: dict[str, str], no_console: bool = False) -> dict[str, Any]:
-    """A PIN modal's `view.state.values` once these fields were typed (and the box ticked)."""
+def state_values(
+    fields: dict[str, str], no_console: bool = False, customer_language: str | None = "en"
+) -> dict[str, Any]:
+    """A PIN modal's `view.state.values` once these fields were typed (and the box ticked),
+    with the customer's language picked (as Slack sends a select's initial option)."""
     values: dict[str, Any] = {
         name: {"value": {"type": "plain_text_input", "value": value}}
         for name, value in fields.items()
     }
+    if customer_language is not None:
+        values["customer_language"] = {
+            "value": {"type": "static_select", "selected_option": {"value": customer_language}}
+        }
     values["notechconsole"] = {
         "value": {"type": "checkboxes", "selected_options": [{"value": "1"}] if no_console else []}
     }

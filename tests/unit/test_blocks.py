@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import texts
 from bot.home import view as home
 from bot.home.view import HomeRow
+from bot.language import _ as tr
+from bot.linking import modal as link_modal
 from bot.pins import messages, modals
+from bot.pins import texts as pin_texts
 from bot.pins.messages import PinDetails
 from bot.pins.modals import ModalState
+from bot.rescue import texts as rescue_texts
 from bot.rescue.client import FIELD_LIMITS, TEXT_FIELDS, Kind, Outcome
 from tests.support.blockkit import message_problems, view_problems
 
@@ -33,14 +36,15 @@ def test_pin_modal(kind: Kind) -> None:
     )
     slack_takes_view(view)
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
-    texting = ["PhoneNumber", "LangCode"] if kind is Kind.LENS else []  # Lens by SMS
+    # Lens by SMS; /rescue-pin only asks the language of the customer's words
+    texting = ["PhoneNumber", "LangCode"] if kind is Kind.LENS else ["customer_language"]
     assert [b["block_id"] for b in inputs] == [*TEXT_FIELDS, *texting, "notechconsole"]
     assert all(b["optional"] for b in inputs)
     fields = inputs[: len(TEXT_FIELDS)]
     assert {b["block_id"]: b["element"].get("max_length") for b in fields} == FIELD_LIMITS
     assert inputs[0]["element"]["initial_value"] == "Jane" and inputs[0]["hint"]["text"] == "note"
     assert ModalState.load(view["private_metadata"]) == context
-    assert view["title"]["text"] == texts.MODAL_TITLE[kind]
+    assert view["title"]["text"] == tr(pin_texts.MODAL_TITLE[kind])
 
 
 @pytest.mark.parametrize(("lang_code", "shown"), [("de", "de"), ("pt-br", "pt-br"), ("xx", "en")])
@@ -68,7 +72,7 @@ def test_long_labels_are_cut_to_slacks_limit() -> None:
 
 @pytest.mark.parametrize("signin", [True, False])
 def test_link_modal(signin: bool) -> None:
-    view = modals.link_modal(ModalState(Kind.RESCUE, None, None), offer_signin=signin)
+    view = link_modal.link_modal(ModalState(Kind.RESCUE, None, None), offer_signin=signin)
     slack_takes_view(view)
     ids = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
     assert ids == (["authcode", "email", "pwd"] if signin else ["authcode"])
@@ -111,7 +115,7 @@ def test_pin_message_without_validity_says_pins_expire() -> None:
     assert "expire" in str(message)
 
 
-@pytest.mark.parametrize("outcome", list(texts.FAILURES))
+@pytest.mark.parametrize("outcome", list(rescue_texts.FAILURES))
 def test_failure_messages(outcome: Outcome) -> None:
     for kind in Kind:
         message = messages.failure_message(kind, outcome, "503")
@@ -128,10 +132,10 @@ def test_small_messages() -> None:
 
 def test_every_failure_outcome_has_a_distinct_sentence() -> None:
     failing = [o for o in Outcome if o not in (Outcome.OK, Outcome.NOT_LINKED, Outcome.BUSY)]
-    assert set(failing) == set(texts.FAILURES)
-    headlines = [f.headline for f in texts.FAILURES.values()]
+    assert set(failing) == set(rescue_texts.FAILURES)
+    headlines = [f.headline for f in rescue_texts.FAILURES.values()]
     assert len(set(headlines)) == len(headlines)
-    for failure in texts.FAILURES.values():
+    for failure in rescue_texts.FAILURES.values():
         assert failure.headline.endswith(".") and failure.advice.endswith(".")
 
 

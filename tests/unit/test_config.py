@@ -26,6 +26,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
         "SLACK_CLIENT_SECRET",
         "SLACK_AUTHORIZE_URL",
         "METRICS_TOKEN",
+        "DEFAULT_LANGUAGE",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -167,3 +168,27 @@ def test_a_metrics_token_of_24_characters_will_do(monkeypatch: pytest.MonkeyPatc
     settings = load_settings("serve", slack_bot_token=TOKEN, slack_signing_secret="s")
     assert settings.metrics_token is not None
     assert settings.metrics_token.get_secret_value() == "Kq3vN8sLx2Rw7TzP1mYc_-~."
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("en", "en"), ("de", "de"), ("pt-BR", "pt_BR"), ("pt_BR", "pt_BR"), ("JA", "ja")],
+)
+def test_default_language_is_one_of_the_six(value: str, stored: str) -> None:
+    settings = load_settings(
+        "serve", slack_bot_token=TOKEN, slack_signing_secret="s", default_language=value
+    )
+    assert settings.default_language == stored
+
+
+@pytest.mark.parametrize("value", ["nl", "de-AT", "klingon", ""])
+def test_another_default_language_is_one_line_naming_the_six(value: str) -> None:
+    [problem] = problems(slack_bot_token=TOKEN, slack_signing_secret="s", default_language=value)
+    assert problem.startswith("DEFAULT_LANGUAGE") and "en, de, fr, es, ja, pt-BR" in problem
+
+
+def test_default_language_defaults_to_english() -> None:
+    assert (
+        load_settings("serve", slack_bot_token=TOKEN, slack_signing_secret="s").default_language
+        == "en"
+    )

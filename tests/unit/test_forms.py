@@ -1,7 +1,10 @@
 """Reading and validating what people typed: pure, no mocks."""
 
-from bot import texts
+from bot.language import _ as tr
+from bot.linking import modal as link_modal
+from bot.linking import texts as link_texts
 from bot.pins import modals
+from bot.pins import texts as pin_texts
 from bot.pins.prefill import command_prefill
 from bot.rescue.client import FIELD_LIMITS
 from tests.support.slack_payloads import state_values
@@ -28,7 +31,7 @@ def test_every_limit_is_checked_in_characters_not_bytes() -> None:
     for name, limit in FIELD_LIMITS.items():
         assert modals.field_errors({name: "é" * limit}) == {}
         errors = modals.field_errors({name: "é" * (limit + 1)})
-        assert errors == {name: texts.too_long(limit, limit + 1)}
+        assert errors == {name: pin_texts.too_long(limit, limit + 1)}
 
 
 def test_errors_only_name_fields_the_modal_shows_when_it_can() -> None:
@@ -44,11 +47,15 @@ def test_command_prefill_is_cut_with_a_note() -> None:
 
 
 def test_link_form_rules() -> None:
-    assert modals.link_errors("abcdEFGH1234", "", "") == {}
-    assert modals.link_errors("", "", "") == {"authcode": texts.LINK_EMPTY}
-    assert modals.link_errors("has space in it", "", "") == {"authcode": texts.LINK_MALFORMED}
-    assert modals.link_errors("short", "", "") == {"authcode": texts.LINK_MALFORMED}
-    assert modals.link_errors("abcdEFGH1234", "a@b.c", "pw") == {"authcode": texts.LINK_BOTH}
-    assert modals.link_errors("", "a@b.c", "") == {"pwd": texts.LINK_PWD_MISSING}
-    assert modals.link_errors("", "", "pw") == {"email": texts.LINK_EMAIL_MISSING}
-    assert modals.link_errors("", "a@b.c", "pw") == {}
+    assert link_modal.link_errors("abcdEFGH1234", "", "") == {}
+    assert link_modal.link_errors("", "", "") == {"authcode": tr(link_texts.LINK_EMPTY)}
+    assert link_modal.link_errors("has space in it", "", "") == {
+        "authcode": tr(link_texts.LINK_MALFORMED)
+    }
+    assert link_modal.link_errors("short", "", "") == {"authcode": tr(link_texts.LINK_MALFORMED)}
+    assert link_modal.link_errors("abcdEFGH1234", "a@b.c", "pw") == {
+        "authcode": tr(link_texts.LINK_BOTH)
+    }
+    assert link_modal.link_errors("", "a@b.c", "") == {"pwd": tr(link_texts.LINK_PWD_MISSING)}
+    assert link_modal.link_errors("", "", "pw") == {"email": tr(link_texts.LINK_EMAIL_MISSING)}
+    assert link_modal.link_errors("", "a@b.c", "pw") == {}

@@ -11,7 +11,6 @@ from bot.rescue.client import Kind, Outcome, SessionRequest, parse_sms_answer
 from bot.rescue.sms import (
     LANG_CODES,
     PHONE_MAX_LENGTH,
-    LanguageMemory,
     PhoneProblem,
     SmsOutcome,
     check_phone,
@@ -212,17 +211,6 @@ def test_sms_default_region_setting() -> None:
     with pytest.raises(SettingsError) as error:
         load_settings("store", sms_default_region="Germany")
     assert any("SMS_DEFAULT_REGION" in line for line in error.value.problems)
-
-
-def test_language_memory_is_per_agent_and_bounded() -> None:
-    memory = LanguageMemory(size=2)
-    assert memory.get("T1", "U1") is None
-    memory.remember("T1", "U1", "de")
-    memory.remember("T2", "U1", "xx")  # never anything Rescue does not know
-    assert memory.get("T1", "U1") == "de" and memory.get("T2", "U1") == "en"
-    memory.remember("T1", "U2", "fr")
-    assert memory.get("T1", "U1") is None  # the longest-known went
-    assert memory.get("T1", "U2") == "fr"
 
 
 def test_log_lines_lose_execution_tokens_and_numbers() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft7Validator
 
-from bot import texts
+from bot.pins import texts as pin_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT.parent / "shared" / "slack-manifest-schema" / "schemas"
@@ -32,7 +32,7 @@ def test_manifest_matches_slacks_schema() -> None:
 def test_every_command_is_declared_at_the_events_url() -> None:
     data = manifest()
     commands = {c["command"]: c for c in data["features"]["slash_commands"]}
-    assert set(commands) == set(texts.COMMAND.values())
+    assert set(commands) == set(pin_texts.COMMAND.values())
     for command in commands.values():
         assert command["url"].endswith("/slack/events")
     assert data["settings"]["interactivity"]["is_enabled"] is True

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot import texts
+from bot.language import _ as tr
 from bot.rescue.client import Kind
+from bot.sessions import texts as session_texts
 from bot.sessions.messages import (
     NOTES_CHUNKS,
     SESSION_POST_ACTION,
@@ -51,9 +52,9 @@ def actions(message: dict[str, Any]) -> list[dict[str, Any]]:
 def test_connected_says_who_and_how_long_they_waited() -> None:
     message = connected_message(VIEW)
     text = round_trip(message)
-    assert texts.SESSION_CONNECTED_HEADLINE in text
+    assert tr(session_texts.SESSION_CONNECTED_HEADLINE) in text
     assert "Jane &lt;Doe&gt;" in text and "<Doe>" not in text
-    assert "1 min 15 s" in text
+    assert "1 min, 15 sec" in text
     assert "Ada Lovelace" in text and "48151623" in text and "TICKET-42" in text
     assert message["response_type"] == "ephemeral"
     assert not actions(message)  # no Share button once the PIN is used
@@ -62,13 +63,19 @@ def test_connected_says_who_and_how_long_they_waited() -> None:
 def test_connected_without_a_name_or_a_waiting_time() -> None:
     view = SessionView(kind=Kind.LENS, session_id="1", waited_raw="a while")
     text = round_trip(connected_message(view))
-    assert texts.SESSION_CONNECTED_NO_NAME in text and "a while" in text
+    assert tr(session_texts.SESSION_CONNECTED_NO_NAME) in text and "a while" in text
 
 
 def test_the_summary_has_everything_and_one_post_button() -> None:
     message = summary_message(VIEW, post_value="17")
     text = round_trip(message)
-    for expected in ("Jane &lt;Doe&gt;", "TICKET-42", "Ada Lovelace", "1 min 15 s", "12 min 5 s"):
+    for expected in (
+        "Jane &lt;Doe&gt;",
+        "TICKET-42",
+        "Ada Lovelace",
+        "1 min, 15 sec",
+        "12 min, 5 sec",
+    ):
         assert expected in text
     assert "Replaced the driver &amp; rebooted." in text
     [button] = actions(message)
@@ -78,13 +85,13 @@ def test_the_summary_has_everything_and_one_post_button() -> None:
 
 def test_the_summary_once_posted_has_no_button() -> None:
     message = summary_message(VIEW, post_value="17", posted=True)
-    assert texts.SESSION_POSTED_NOTE in round_trip(message)
+    assert tr(session_texts.SESSION_POSTED_NOTE) in round_trip(message)
     assert not actions(message)
 
 
 @pytest.mark.parametrize(
     ("notes", "sentence"),
-    [("", texts.SESSION_NO_NOTES), (None, texts.SESSION_NOTES_GONE)],
+    [("", tr(session_texts.SESSION_NO_NOTES)), (None, tr(session_texts.SESSION_NOTES_GONE))],
 )
 def test_a_summary_without_notes_says_why(notes: str | None, sentence: str) -> None:
     view = SessionView(kind=Kind.RESCUE, session_id="1", notes=notes)
@@ -94,7 +101,7 @@ def test_a_summary_without_notes_says_why(notes: str | None, sentence: str) -> N
 def test_long_notes_are_split_and_cut_with_a_pointer() -> None:
     view = SessionView(kind=Kind.RESCUE, session_id="1", notes="n" * 100_000)
     text = round_trip(summary_message(view, "1"))
-    assert texts.SESSION_NOTES_CUT in text
+    assert tr(session_texts.SESSION_NOTES_CUT) in text
     blocks = summary_message(view, "1")["blocks"]
     notes = [b for b in blocks if b.get("text", {}).get("text", "").startswith("nnn")]
     assert len(notes) == NOTES_CHUNKS
@@ -121,14 +128,14 @@ def test_a_used_pin() -> None:
 @pytest.mark.parametrize(
     ("seconds", "raw", "expected"),
     [
-        (0, "", "0 s"),
-        (59, "", "59 s"),
+        (0, "", "0 sec"),
+        (59, "", "59 sec"),
         (60, "", "1 min"),
-        (3600, "", "1 h"),
-        (3725, "", "1 h 2 min"),
+        (3600, "", "1 hr"),
+        (3725, "", "1 hr, 2 min"),
         (None, "soon", "soon"),
-        (None, "", texts.DURATION_UNKNOWN),
+        (None, "", tr(session_texts.DURATION_UNKNOWN)),
     ],
 )
 def test_duration(seconds: int | None, raw: str, expected: str) -> None:
-    assert texts.duration(seconds, raw) == expected
+    assert session_texts.duration(seconds, raw) == expected
