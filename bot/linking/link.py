@@ -161,27 +161,32 @@ def _sso_refusal(user: dict[str, Any] | None, team_id: str) -> str | None:
     return None if isinstance(email, str) and "@" in email else "no_email"
 
 
+def _sso_reason(key: str, **values: object) -> str:
+    # A key in a variable, not a literal inside _(): Babel would extract the key as a sentence.
+    return _(texts.SSO_REASONS[key], **values)
+
+
 async def link_sso(
     runtime: Runtime, team_id: str, user_id: str, user: dict[str, Any] | None = None
 ) -> SsoOutcome:
     """Ask Rescue SSO for the authcode of the technician whose SSO ID is this Slack e-mail."""
     settings = runtime.settings
     if not (settings.rescue_sso_company_id and settings.rescue_sso_password):
-        return SsoOutcome(False, "SSO is not configured.")
+        return SsoOutcome(False, _(texts.SSO_NOT_CONFIGURED))
     if user is None:
         user, answer = await lookup_user(runtime, user_id)
         if user is None and answer.error != "user_not_found":
-            return SsoOutcome(False, _(texts.SSO_REASONS["slack"]))
+            return SsoOutcome(False, _sso_reason("slack"))
     refusal = _sso_refusal(user, team_id)
     if refusal or user is None:
-        return SsoOutcome(False, _(texts.SSO_REASONS[refusal or "not_found"]))
+        return SsoOutcome(False, _sso_reason(refusal or "not_found"))
     ssoid = sso_id(settings.rescue_sso_id_template, user["profile"]["email"])
     result = await runtime.rescue.request_authcode_sso(
         ssoid, settings.rescue_sso_password.get_secret_value(), settings.rescue_sso_company_id
     )
     if result.outcome is not AuthOutcome.OK or not result.authcode:
         log.info("sso_refused", outcome=result.outcome.value)
-        return SsoOutcome(False, _(texts.SSO_REASONS[result.outcome.value], sso_id=ssoid))
+        return SsoOutcome(False, _sso_reason(result.outcome.value, sso_id=ssoid))
     register_secrets([result.authcode])  # Rescue issued it
     await runtime.store.link(team_id, user_id, result.authcode, Method.SSO, by="sso")
     log.info("linked", method=Method.SSO)

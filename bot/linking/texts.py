@@ -62,6 +62,7 @@ SIGNIN_FAILED = {
     AuthOutcome.UNREACHABLE: N_("I couldn't reach Rescue. Please try again in a moment."),
 }
 # Why single sign-on could not link someone: the %(reason)s of SSO_FAILED.
+SSO_NOT_CONFIGURED = N_("Single sign-on to Rescue is not configured for this app.")
 SSO_REASONS = {
     "no_email": N_(
         "Slack has no e-mail address for this user (the app needs the users:read.email scope)."
