@@ -37,7 +37,7 @@ i18n: $(STAMP)
 		--copyright-holder="Rescue PIN for Slack" .
 	for lang in $(LANGUAGES); do \
 		$(BIN)/pybabel update -i bot/locale/messages.pot -d bot/locale -l $$lang \
-			--init-missing --ignore-pot-creation-date || exit 1; \
+			--init-missing --ignore-obsolete --ignore-pot-creation-date || exit 1; \
 	done
 
 clean:

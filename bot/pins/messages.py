@@ -231,7 +231,9 @@ def failure_message(
         advice = f"{advice} {when}"
     blocks: list[Block] = [
         SectionBlock(
-            text=MarkdownTextObject(text=f"*{_(texts.HEADLINE_FAILED[kind])}.* {headline}")
+            text=MarkdownTextObject(
+                text=_(texts.FAILED_LINE, headline=_(texts.HEADLINE_FAILED[kind]), reason=headline)
+            )
         ),
         SectionBlock(text=MarkdownTextObject(text=advice)),
     ]

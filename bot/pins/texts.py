@@ -111,11 +111,14 @@ BUSY = N_(
     "before asking again: every request spends a PIN."
 )
 HEADLINE_FAILED = {
-    # Translators: bold headline of a failure, followed by "." and the reason.
+    # Translators: bold headline of a failure, shown before its reason (see the next entry).
     Kind.RESCUE: N_("No Rescue PIN"),
-    # Translators: bold headline of a failure, followed by "." and the reason.
+    # Translators: bold headline of a failure, shown before its reason (see the next entry).
     Kind.LENS: N_("No Rescue Lens PIN"),
 }
+# Translators: a failure's bold headline and, after it, why; keep the asterisks (Slack bold)
+# and put your language's full stop inside them.
+FAILED_LINE = N_("*%(headline)s.* %(reason)s")
 # Translators: Slack mrkdwn; the commands between backticks stay as they are.
 HELP = N_(
     "*Rescue PIN* starts LogMeIn Rescue sessions from Slack. The PIN is shown only to you.\n"
