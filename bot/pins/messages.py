@@ -125,7 +125,7 @@ def pin_message(
     # models (each checked as it is built) cost 0.6 ms of CPU. The unit tests hold it to
     # those models instead (tests parse every block back through them).
     blocks: list[dict[str, Any]] = [
-        {"text": _plain(f"{_(texts.PIN_HEADLINE[kind])}: {pin}"), "type": "header"},
+        {"text": _plain(_(texts.PIN_HEADLINE[kind], pin=pin)), "type": "header"},
         {"text": _mrkdwn(how), "type": "section"},
     ]
     if facts:

@@ -278,12 +278,23 @@ def sms_inputs(
     return check.phone, lang_code, {}
 
 
+def sendable(value: str) -> bool:
+    """False for a lone surrogate (JSON can carry "\\ud800"): no encoding can send it to Rescue."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def field_errors(fields: Mapping[str, str], shown: Sequence[str] = TEXT_FIELDS) -> dict[str, str]:
-    """An inline error per over-long field, in characters; never truncate."""
+    """An inline error per over-long or unsendable field, in characters; never truncate."""
     errors = {}
     for name, value in fields.items():
         limit = FIELD_LIMITS.get(name)
         if limit is not None and len(value) > limit:
             errors[name] = texts.too_long(limit, len(value))
+        elif not sendable(value):
+            errors[name] = _(texts.UNSENDABLE)
     # Slack can only show an error on a block the modal has.
     return {name: error for name, error in errors.items() if name in shown} or errors

@@ -55,6 +55,14 @@ def too_long(limit: int, length: int) -> str:
     )
 
 
+# Translators: an inline error under a form input: half of an emoji or symbol, which some
+# copy and paste leaves behind, cannot be sent.
+UNSENDABLE = N_(
+    "This text holds a broken character (half of an emoji or symbol, often left by copy and "
+    "paste) that Rescue can't take. Please retype it."
+)
+
+
 def too_long_notice(limit: int) -> str:
     """A hint under a prefilled input that was cut (at most 2000 characters)."""
     return ngettext(
@@ -79,10 +87,10 @@ LENS_APP_HINT = N_(
     "If they don't have it, the Rescue Lens app is free in the App Store and Google Play."
 )
 PIN_HEADLINE = {
-    # Translators: a header, followed by ": 123456"; at most 140 characters.
-    Kind.RESCUE: N_("Rescue session PIN"),
-    # Translators: a header, followed by ": 123456"; at most 140 characters.
-    Kind.LENS: N_("Rescue Lens session PIN"),
+    # Translators: a header (at most 150 characters); %(pin)s is the PIN.
+    Kind.RESCUE: N_("Rescue session PIN: %(pin)s"),
+    # Translators: a header (at most 150 characters); %(pin)s is the PIN.
+    Kind.LENS: N_("Rescue Lens session PIN: %(pin)s"),
 }
 # Translators: a notification's text. %(kind)s is Rescue or Rescue Lens, %(pin)s the PIN.
 PIN_FALLBACK = N_("%(kind)s PIN: %(pin)s")

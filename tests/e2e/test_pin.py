@@ -91,6 +91,24 @@ async def test_lens_uses_the_lens_page_and_the_lens_words(harness: Harness) -> N
     assert view["title"]["text"] == tr(pin_texts.MODAL_TITLE[Kind.LENS])
 
 
+async def test_half_an_emoji_is_an_inline_error_and_nothing_is_sent(harness: Harness) -> None:
+    await harness.link("U1", AUTHCODE)
+    _, _, rid = await harness.command()
+    view = await harness.opened_view()
+    status, body = await harness.submit(view, {"cfield0": "Ann \ud83d Doe"})
+    assert status == 200
+    answer = json.loads(body)
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"cfield0": tr(pin_texts.UNSENDABLE)},
+    }
+    assert harness.rescue.pin_calls() == []
+    assert await harness.submit(view, {"cfield0": "Ann Doe"}) == (200, "")
+    assert "100001" in message_text(await harness.slack.response(rid))
+    [call] = harness.rescue.pin_calls()
+    assert call.params["cfield0"] == "Ann Doe"
+
+
 async def test_an_over_long_field_is_an_inline_error_and_nothing_is_sent(harness: Harness) -> None:
     await harness.link("U1", AUTHCODE)
     _, _, rid = await harness.command()

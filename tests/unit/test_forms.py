@@ -34,6 +34,13 @@ def test_every_limit_is_checked_in_characters_not_bytes() -> None:
         assert errors == {name: pin_texts.too_long(limit, limit + 1)}
 
 
+def test_half_an_emoji_is_an_inline_error_not_a_crash() -> None:
+    broken = "Ann \ud83d Doe"  # a lone surrogate: JSON carries it, UTF-8 cannot
+    assert modals.field_errors({"cfield0": broken, "cfield1": "Ann 🙂 Doe"}) == {
+        "cfield0": tr(pin_texts.UNSENDABLE)
+    }
+
+
 def test_errors_only_name_fields_the_modal_shows_when_it_can() -> None:
     errors = modals.field_errors({"cfield0": "x" * 70, "cfield4": "y" * 70}, shown=("cfield0",))
     assert list(errors) == ["cfield0"]
