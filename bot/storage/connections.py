@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from bot.storage.failures import refused_by_data
-
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+    pass
 
 T = TypeVar("T")
 
@@ -78,38 +76,3 @@ class QuickReader:
     def dispose(self) -> None:
         self._kept.close()
         self._engine.dispose()
-
-
-class HeldConnection:
-    """A PostgreSQL connection kept from one transaction to the next by the group-commit
-    taker; checked out when first needed, and given back once anything but a write's own
-    data (a key taken, a value refused) fails on it, so that a broken one is never used again."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
-
-    async def transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
-        """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
-        waiting for its WAL to be flushed, this transaction alone."""
-        if self._connection is None:
-            self._connection = await self._engine.connect()
-        connection = self._connection
-        try:
-            async with connection.begin():
-                if not durable:
-                    await connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                return await connection.run_sync(work)
-        except IntegrityError:
-            raise
-        except BaseException as error:
-            if refused_by_data(error):  # the connection is fine: only the data was refused
-                raise
-            await self.release()
-            raise
-
-    async def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.close()
