@@ -56,6 +56,15 @@ class _Dialect(PGDialect_asyncpg):
 registry.register("postgresql.rescuepin", __name__, "_Dialect")
 
 
+def _closed(connection: Any) -> bool:
+    """Whether `connection` (a pool's) is gone: asyncpg detaches a lost one from the pool's
+    handle, which then answers every call, this one too, with an InterfaceError."""
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
 class _Lent:
     """A pool connection as SQLAlchemy's adapter sees it: closing it gives it back."""
 
@@ -66,11 +75,15 @@ class _Lent:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
 
+    def is_closed(self) -> bool:
+        return _closed(self._connection)
+
     async def close(self, **_: Any) -> None:  # SQLAlchemy may pass asyncpg's timeout=
         await self._pool.release(self._connection)
 
     def terminate(self) -> None:
-        self._connection.terminate()
+        with contextlib.suppress(asyncpg.InterfaceError):
+            self._connection.terminate()
         asyncio.get_running_loop().create_task(self._pool.release(self._connection))
 
 
@@ -182,11 +195,12 @@ class PgPool:
             results = [await self.run(connection, steps) for steps in batch]
             await connection.execute("COMMIT")
         except BaseException as error:
-            if not connection.is_closed() and connection.is_in_transaction():
+            if not _closed(connection) and connection.is_in_transaction():
                 try:
                     await connection.execute("ROLLBACK")
                 except Exception:
-                    connection.terminate()
+                    with contextlib.suppress(Exception):
+                        connection.terminate()
             if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError):
                 raise self.translated(begin, error, connection) from None
             raise
@@ -213,7 +227,7 @@ class PgPool:
             dbapi_error.__cause__ = error
         except Exception:  # noqa: BLE001 - never let classifying hide the failure
             dbapi_error = dbapi.Error(type(error).__name__)
-        lost = (connection is not None and connection.is_closed()) or isinstance(
+        lost = (connection is not None and _closed(connection)) or isinstance(
             error, asyncpg.ConnectionDoesNotExistError | asyncpg.PostgresConnectionError
         )
         if lost and self._pool is not None:
@@ -264,6 +278,7 @@ class HeldPg:
         connection, self._connection = self._connection, None
         if connection is not None:
             if broken:
-                connection.terminate()
+                with contextlib.suppress(Exception):
+                    connection.terminate()
             with contextlib.suppress(Exception):
                 await self._pool.release(connection)
