@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-if TYPE_CHECKING:
-    pass
+from bot.storage.failures import refused_by_data
+from bot.storage.pg import PgPool
+from bot.storage.prepared import Steps
 
 T = TypeVar("T")
 
@@ -76,3 +77,43 @@ class QuickReader:
     def dispose(self) -> None:
         self._kept.close()
         self._engine.dispose()
+
+
+class HeldPg:
+    """The group-commit taker's connection, held from batch to batch (a checkout once a
+    run, not once a batch), and given back at once when anything but a write's own data (a
+    key taken, a value refused) fails on it, so that a broken one is never used again.
+
+    A batch of hot-path writes (all `Steps`) runs on it through asyncpg; a batch holding any
+    other write runs through SQLAlchemy on a connection the pool lends for it."""
+
+    def __init__(self, pool: PgPool) -> None:
+        self._pool = pool
+        self._connection: Any = None
+
+    async def transaction(
+        self, works: list[Callable[[Connection], Any]], durable: bool
+    ) -> list[Any]:
+        """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
+        waiting for its WAL to be flushed, this transaction alone."""
+        if not all(isinstance(work, Steps) for work in works):
+            return await self._pool.sa_transaction(lambda tx: [w(tx) for w in works], durable)
+        if self._connection is None:
+            self._connection = await self._pool.acquire()
+        try:
+            return await self._pool.transaction(self._connection, cast(list[Steps], works), durable)
+        except IntegrityError:
+            raise
+        except BaseException as error:
+            if not refused_by_data(error):  # only the data was refused: the connection is fine
+                await self.release(broken=True)
+            raise
+
+    async def release(self, broken: bool = False) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            if broken:
+                with contextlib.suppress(Exception):
+                    connection.terminate()
+            with contextlib.suppress(Exception):
+                await self._pool.release(connection)

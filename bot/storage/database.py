@@ -24,10 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 from bot.logs import get_logger
 from bot.storage import migrate
 from bot.storage.batches import Lanes, Settled, Write, as_one, attempt, attempt_async, settle
-from bot.storage.connections import BUSY, KeptConnection, QuickReader
+from bot.storage.connections import BUSY, HeldPg, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
 from bot.storage.failures import StoreUnavailable, reaching
-from bot.storage.pg import HeldPg, PgPool
+from bot.storage.pg import PgPool
 from bot.storage.prepared import Prepared, Step, Steps
 
 if TYPE_CHECKING:

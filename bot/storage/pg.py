@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import create_engine, exc
@@ -28,7 +28,6 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import greenlet_spawn
 
-from bot.storage.failures import refused_by_data
 from bot.storage.prepared import Steps
 
 T = TypeVar("T")
@@ -63,6 +62,10 @@ def _closed(connection: Any) -> bool:
         return bool(connection.is_closed())
     except asyncpg.InterfaceError:
         return True
+
+
+class _Stale(Exception):
+    """A connection from the pool failed its ping."""
 
 
 class _Lent:
@@ -124,15 +127,28 @@ class PgPool:
     async def _ping_if_idle(self, connection: Any) -> None:
         pid = connection.get_server_pid()
         if time.monotonic() - self._idle_since.get(pid, 0.0) >= PING_AFTER_IDLE_SECONDS:
-            # Fails the acquire when the database went away meanwhile; the caller's error
-            # then says so (a request pays once, and the pool renews its connections).
-            await connection.execute(";")
+            try:
+                await connection.execute("SELECT 1")
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                raise _Stale() from error  # asyncpg closes it; acquire takes another
 
     async def acquire(self) -> Any:
         if self._pool is None:
             raise exc.InterfaceError("the pool is closed", None, Exception("closed"))
         try:
-            return await self._pool.acquire(timeout=ACQUIRE_TIMEOUT)
+            try:
+                return await self._pool.acquire(timeout=ACQUIRE_TIMEOUT)
+            except _Stale:
+                # The database went away meanwhile (a restart takes every connection): the
+                # pool opens new ones; should that fail too, the caller hears why.
+                self._pool.expire_connections()
+                return await self._pool.acquire(timeout=ACQUIRE_TIMEOUT)
+        except _Stale as stale:
+            cause = stale.__cause__
+            if isinstance(cause, OSError):
+                raise cause from None
+            assert isinstance(cause, Exception)
+            raise self.translated("(a connection)", cause, None) from None
         except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise self.translated("(a connection)", error, None) from None
 
@@ -242,43 +258,3 @@ class PgPool:
             connection_invalidated=lost,
         )
         return translated
-
-
-class HeldPg:
-    """The group-commit taker's connection, held from batch to batch (a checkout once a
-    run, not once a batch), and given back at once when anything but a write's own data (a
-    key taken, a value refused) fails on it, so that a broken one is never used again.
-
-    A batch of hot-path writes (all `Steps`) runs on it through asyncpg; a batch holding any
-    other write runs through SQLAlchemy on a connection the pool lends for it."""
-
-    def __init__(self, pool: PgPool) -> None:
-        self._pool = pool
-        self._connection: Any = None
-
-    async def transaction(
-        self, works: list[Callable[[Connection], Any]], durable: bool
-    ) -> list[Any]:
-        """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
-        waiting for its WAL to be flushed, this transaction alone."""
-        if not all(isinstance(work, Steps) for work in works):
-            return await self._pool.sa_transaction(lambda tx: [w(tx) for w in works], durable)
-        if self._connection is None:
-            self._connection = await self._pool.acquire()
-        try:
-            return await self._pool.transaction(self._connection, cast(list[Steps], works), durable)
-        except exc.IntegrityError:
-            raise
-        except BaseException as error:
-            if not refused_by_data(error):  # only the data was refused: the connection is fine
-                await self.release(broken=True)
-            raise
-
-    async def release(self, broken: bool = False) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            if broken:
-                with contextlib.suppress(Exception):
-                    connection.terminate()
-            with contextlib.suppress(Exception):
-                await self._pool.release(connection)
