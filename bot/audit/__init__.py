@@ -3,6 +3,12 @@
 What other features use: the one audit insert, inside their own transaction (a PIN
 request's, an uninstall's), and the row to keep when the database refuses one."""
 
-from bot.audit.insert import INSERT_AUDIT, audit_values, insert_audit, without_refused
+from bot.audit.insert import (
+    INSERT_AUDIT,
+    audit_step,
+    audit_values,
+    insert_audit,
+    without_refused,
+)
 
-__all__ = ["INSERT_AUDIT", "audit_values", "insert_audit", "without_refused"]
+__all__ = ["INSERT_AUDIT", "audit_step", "audit_values", "insert_audit", "without_refused"]

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection
 
 from bot.storage.database import now
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, Step
 from bot.storage.schema import audit
 from bot.storage.storable import too_long
 
@@ -27,6 +27,11 @@ _AUDIT_DEFAULTS: dict[str, Any] = {name: None for name in _AUDIT_COLUMNS} | {
 
 def insert_audit(tx: Connection, row: dict[str, Any], request_id: str | None) -> int:
     return int(_INSERT_AUDIT.scalar(tx, **audit_values(row, request_id)))
+
+
+def audit_step(row: dict[str, Any], request_id: str | None) -> Step:
+    """The same insert as one of a hot-path write's steps (bot/storage/prepared.Steps)."""
+    return Step(_INSERT_AUDIT, "scalar", audit_values(row, request_id))
 
 
 def audit_values(row: dict[str, Any], request_id: str | None) -> dict[str, Any]:

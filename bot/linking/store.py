@@ -6,7 +6,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bot.storage.database import now, utc
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, Step, steps
 from bot.storage.schema import LinkInfo, links
 from bot.storage.transactions import Transactions
 
@@ -55,7 +55,8 @@ class LinkStore(Transactions):
 
     async def is_linked(self, team_id: str, user_id: str) -> bool:
         found = await self._db.read(
-            lambda tx: _IS_LINKED.scalar(tx, team_id=team_id, user_id=user_id), quick=True
+            steps(Step(_IS_LINKED, "scalar", {"team_id": team_id, "user_id": user_id})),
+            quick=True,
         )
         return found is not None
 

@@ -9,15 +9,14 @@ from importlib import import_module
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Delete, Update
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
-from bot.audit import INSERT_AUDIT, audit_values, insert_audit
+from bot.audit import INSERT_AUDIT, audit_step, audit_values
 from bot.logs import current_request_id
 from bot.storage.database import now
-from bot.storage.prepared import Prepared, PreparedPerDialect
+from bot.storage.prepared import Prepared, PreparedPerDialect, Step, steps
 from bot.storage.schema import audit, in_flight, links
 from bot.storage.transactions import Transactions
 
@@ -39,15 +38,19 @@ class PinStore(Transactions):
 
         A guard older than `stale_after` was left by a crashed process and is taken over.
         """
-        key = {"team_id": team_id, "user_id": user_id}
-
-        def work(tx: Connection) -> tuple[str | None] | None:
-            started = now()
-            taken: tuple[str | None] | None = _CLAIM.on(tx).first(
-                tx, **key, started_at=started, before=started - stale_after
+        started = now()
+        work = steps(
+            Step(
+                _CLAIM,
+                "first",
+                {
+                    "team_id": team_id,
+                    "user_id": user_id,
+                    "started_at": started,
+                    "before": started - stale_after,
+                },
             )
-            return taken
-
+        )
         # Its own commit need not reach the disk: a guard means nothing after a crash.
         taken = await self._db.write(work, durable=False)
         if taken is None:  # another request holds the guard
@@ -71,40 +74,40 @@ class PinStore(Transactions):
         request_id = current_request_id()
 
         key = {"team_id": team_id, "user_id": user_id}
-
-        def work(tx: Connection) -> int | None:
-            if tx.dialect.name == "postgresql" and outcome is not None and audit_row is not None:
-                # The three below as one statement: one round trip, not three.
-                values = audit_values(audit_row, request_id)
-                return int(
-                    _FINISH_IN_ONE.scalar(
-                        tx,
-                        **values,
-                        key_team=team_id,
-                        key_user=user_id,
-                        last_used_at=now(),
-                        last_outcome=outcome,
-                    )
+        if self._db.postgres and outcome is not None and audit_row is not None:
+            # The three below as one statement: one round trip, not three.
+            values = audit_values(audit_row, request_id)
+            noted = {"last_used_at": now(), "last_outcome": outcome}
+            work = steps(
+                Step(
+                    _FINISH_IN_ONE,
+                    "scalar",
+                    {**values, "key_team": team_id, "key_user": user_id, **noted},
                 )
+            )
+        else:
+            each = [Step(_RELEASE_GUARD, "rowcount", key)]
             if outcome is not None:
-                _NOTE_USE.execute(tx, **key, last_used_at=now(), last_outcome=outcome).close()
-            _RELEASE_GUARD.execute(tx, **key).close()
-            return None if audit_row is None else insert_audit(tx, audit_row, request_id)
-
-        return await self._db.write(work)
+                noted = {"last_used_at": now(), "last_outcome": outcome}
+                each.insert(0, Step(_NOTE_USE, "rowcount", {**key, **noted}))
+            if audit_row is not None:
+                each.append(audit_step(audit_row, request_id))
+            work = steps(*each)
+        found = await self._db.write(work)
+        return None if audit_row is None else int(found)
 
     async def end_request(self, team_id: str, user_id: str, outcome: str | None = None) -> None:
         await self.finish_request(team_id, user_id, outcome)
 
     async def add_audit(self, **row: Any) -> int:
         request_id = current_request_id()  # read here: the worker thread has no context
-        return await self._db.write(lambda tx: insert_audit(tx, row, request_id))
+        return int(await self._db.write(steps(audit_step(row, request_id))))
 
     async def set_delivered(self, audit_id: int, delivered: bool) -> None:
         # Not flushed on its own (issue 22, decision 2): a crash may leave it unknown (NULL),
         # which the audit trail shows as such, never as "not delivered".
         await self._db.write(
-            lambda tx: _SET_DELIVERED.execute(tx, id=audit_id, delivered=delivered).close(),
+            steps(Step(_SET_DELIVERED, "rowcount", {"id": audit_id, "delivered": delivered})),
             durable=False,
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
@@ -16,9 +16,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from bot.storage.failures import refused_by_data
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from bot.storage.pg import PgPool
+from bot.storage.prepared import Steps
 
 T = TypeVar("T")
 
@@ -80,36 +79,41 @@ class QuickReader:
         self._engine.dispose()
 
 
-class HeldConnection:
-    """A PostgreSQL connection kept from one transaction to the next by the group-commit
-    taker; checked out when first needed, and given back once anything but a write's own
-    data (a key taken, a value refused) fails on it, so that a broken one is never used again."""
+class HeldPg:
+    """The group-commit taker's connection, held from batch to batch (a checkout once a
+    run, not once a batch), and given back at once when anything but a write's own data (a
+    key taken, a value refused) fails on it, so that a broken one is never used again.
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._connection: AsyncConnection | None = None
+    A batch of hot-path writes (all `Steps`) runs on it through asyncpg; a batch holding any
+    other write runs through SQLAlchemy on a connection the pool lends for it."""
 
-    async def transaction(self, work: Callable[[Connection], T], durable: bool = True) -> T:
+    def __init__(self, pool: PgPool) -> None:
+        self._pool = pool
+        self._connection: Any = None
+
+    async def transaction(
+        self, works: list[Callable[[Connection], Any]], durable: bool
+    ) -> list[Any]:
         """`durable=False`: the light lane's (bot/storage/batches.Lanes), committed without
         waiting for its WAL to be flushed, this transaction alone."""
+        if not all(isinstance(work, Steps) for work in works):
+            return await self._pool.sa_transaction(lambda tx: [w(tx) for w in works], durable)
         if self._connection is None:
-            self._connection = await self._engine.connect()
-        connection = self._connection
+            self._connection = await self._pool.acquire()
         try:
-            async with connection.begin():
-                if not durable:
-                    await connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                return await connection.run_sync(work)
+            return await self._pool.transaction(self._connection, cast(list[Steps], works), durable)
         except IntegrityError:
             raise
         except BaseException as error:
-            if refused_by_data(error):  # the connection is fine: only the data was refused
-                raise
-            await self.release()
+            if not refused_by_data(error):  # only the data was refused: the connection is fine
+                await self.release(broken=True)
             raise
 
-    async def release(self) -> None:
+    async def release(self, broken: bool = False) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
+            if broken:
+                with contextlib.suppress(Exception):
+                    connection.terminate()
             with contextlib.suppress(Exception):
-                await connection.close()
+                await self._pool.release(connection)

@@ -1,7 +1,8 @@
 """Reaching the database: group commit and reads (engines: engines.py; what a failure was,
 StoreUnavailable or StoreRefused: failures.py).
 
-PostgreSQL runs each transaction through asyncpg (run_sync). SQLite runs it on a thread of
+PostgreSQL runs on asyncpg's pool (pg.py): the hot path's statements (prepared.Steps) on
+asyncpg directly, every other function of a Connection in a greenlet. SQLite runs it on a thread of
 its own with the sqlite3 driver: SQLAlchemy's asyncio adapter over aiosqlite cost about 2 ms
 of CPU per statement here, the plain driver about 0.1 ms, and one thread is also SQLite's one
 writer at a time, so writers never sleep in its busy handler.
@@ -17,15 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.logs import get_logger
 from bot.storage import migrate
 from bot.storage.batches import Lanes, Settled, Write, as_one, attempt, attempt_async, settle
-from bot.storage.connections import BUSY, HeldConnection, KeptConnection, QuickReader
+from bot.storage.connections import BUSY, HeldPg, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
 from bot.storage.failures import StoreUnavailable, reaching
+from bot.storage.pg import PgPool
+from bot.storage.prepared import Prepared, Step, Steps
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -48,16 +51,15 @@ def utc(moment: datetime | None) -> datetime | None:
 class Database:
     """Runs one function as one transaction (write) or one connection (read)."""
 
-    def __init__(self, url: str, engine: AsyncEngine | None = None) -> None:
-        self._url, self._engine = url, engine  # SQLite's async engine: only if asked for
+    def __init__(self, url: str, pg: PgPool | None = None) -> None:
+        self._url, self._pg = url, pg  # PostgreSQL's one pool
+        self._engine: AsyncEngine | None = None  # SQLAlchemy's asyncio engine: if asked for
         self._sqlite: Engine | None = None
         self._thread: ThreadPoolExecutor | None = None
         self._lanes = Lanes()  # group commit: writes waiting, and whether a taker runs
         self._lock = threading.Lock()
         self._taker: asyncio.Task[None] | None = None  # PostgreSQL's group commit
-        if engine is not None:  # PostgreSQL's reads
-            self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        else:
+        if pg is None:
             self._sqlite = sync_sqlite(url)
             self._kept = KeptConnection(self._sqlite)  # SQLite's thread's
             self._light = sync_sqlite(url, durable=False)  # ... and its light lane's
@@ -66,9 +68,13 @@ class Database:
             self._quick_reader = QuickReader(self._sqlite)
 
     @property
+    def postgres(self) -> bool:
+        return self._pg is not None
+
+    @property
     def engine(self) -> AsyncEngine:
-        """SQLAlchemy's asyncio engine: PostgreSQL's; on SQLite made when first asked for (the
-        admin verbs, tests): requests and start-up there go through the Database's thread."""
+        """SQLAlchemy's asyncio engine, made when first asked for (the admin verbs, tests):
+        a server's requests and start-up never use it (SQLite's thread; PostgreSQL's pool)."""
         if self._engine is None:
             self._engine = create_engine(self._url)
         return self._engine
@@ -82,13 +88,14 @@ class Database:
         this process's memory.
         """
         sqlite = url.startswith("sqlite")
-        database = cls(url) if sqlite else cls(url, create_engine(url))
+        database = cls(url) if sqlite else cls(url, PgPool(url))
         try:
-            if not sqlite:
-                schema = await migrate.inspect_schema(database.engine)
-            elif (schema := await database.read(migrate.inspect_on)).empty and migrate_apart:
+            if database._pg is not None:
+                await database._pg.open()
+            schema = await database.read(migrate.inspect_on)
+            if sqlite and schema.empty and migrate_apart:
                 await migrate.upgrade_apart(url)
-            elif schema.empty:
+            elif sqlite and schema.empty:
                 await database.write(migrate.upgrade_on, alone=True)
             if schema.behind and not (sqlite and schema.empty):
                 raise migrate.SchemaBehind(migrate.describe(schema))
@@ -109,6 +116,8 @@ class Database:
             self._quick_reader.dispose()
             await asyncio.get_running_loop().run_in_executor(thread, self._close_sqlite)
             thread.shutdown(wait=True)
+        if self._pg is not None:
+            await self._pg.close()
         if self._engine is not None:
             await self._engine.dispose()
 
@@ -128,7 +137,7 @@ class Database:
 
     async def ping(self) -> bool:
         try:
-            await self.read(lambda connection: connection.execute(select(1)).scalar())
+            await self.read(_PING)
         except StoreUnavailable:
             return False
         return True
@@ -153,9 +162,8 @@ class Database:
         async with reaching("write"):
             if self._sqlite is not None and self._thread is None:
                 raise StoreUnavailable("the store is closed")
-            if alone and self._sqlite is None:
-                async with self.engine.begin() as connection:
-                    return await connection.run_sync(work)
+            if alone and self._pg is not None:
+                return await self._pg.sa_transaction(work)
             loop = asyncio.get_running_loop()
             done: asyncio.Future[T] = loop.create_future()
             with self._lock:
@@ -199,7 +207,8 @@ class Database:
         run, not once a batch. It goes back to the pool when the run ends, or at once if it
         failed."""
         batches: tuple[list[Write], ...] = ()
-        held = HeldConnection(self.engine)
+        assert self._pg is not None
+        held = HeldPg(self._pg)
         try:
             while any(batches := self._next_batches()):
                 for batch, durable in zip(batches, (False, True), strict=True):
@@ -215,19 +224,16 @@ class Database:
         finally:
             await held.release()
 
-    async def _commit_async(
-        self, held: HeldConnection, batch: list[Write], durable: bool
-    ) -> list[Settled]:
-        works = [work for work, _ in batch]
+    async def _commit_async(self, held: HeldPg, batch: list[Write], durable: bool) -> list[Settled]:
         if len(batch) > 1:
-            together = await attempt_async(
-                held.transaction(lambda tx: [w(tx) for w in works], durable)
-            )
+            together = await attempt_async(held.transaction([w for w, _ in batch], durable))
             if (settled := as_one(batch, together)) is not None:
                 return settled
-        return [
-            (done, *await attempt_async(held.transaction(work, durable))) for work, done in batch
-        ]
+        alone: list[Settled] = []
+        for work, done in batch:
+            results, error = await attempt_async(held.transaction([work], durable))
+            alone.append((done, None if error else results[0], error))
+        return alone
 
     async def read(self, work: Callable[[Connection], T], quick: bool = False) -> T:
         """`work` reads with one statement (every read here does): on PostgreSQL it runs in
@@ -256,5 +262,11 @@ class Database:
                 self._thread.submit(on_thread)
                 read: T = await done
                 return read
-            async with self._autocommit.connect() as connection:
-                return await connection.run_sync(work)
+            assert self._pg is not None
+            if isinstance(work, Steps):
+                answer: T = await self._pg.read(work)
+                return answer
+            return await self._pg.sa_read(work)
+
+
+_PING = Steps((Step(Prepared(select(literal_column("1"))), "scalar", {}),))

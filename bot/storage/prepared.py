@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
@@ -53,26 +53,32 @@ class Prepared:
         self._by_dialect[dialect.name] = found
         return found
 
-    def execute(self, tx: Connection, **params: Any) -> DBAPICursor:
-        """Runs in `tx`'s transaction; returns the driver's cursor (rows, rowcount)."""
-        dialect = tx.dialect
+    def bound(self, dialect: Dialect, params: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """The SQL for `dialect` and its values in order, each through its column type's
+        bind processor (bot/storage/storable.py's, for text)."""
         compiled = self._by_dialect.get(dialect.name) or self._compile(dialect)
         values = {**compiled.fixed, **params}
         args = tuple(
             values[name] if processor is None else processor(values[name])
             for name, processor in zip(compiled.names, compiled.processors, strict=True)
         )
+        return compiled.sql, args
+
+    def execute(self, tx: Connection, **params: Any) -> DBAPICursor:
+        """Runs in `tx`'s transaction; returns the driver's cursor (rows, rowcount)."""
+        dialect = tx.dialect
+        sql, args = self.bound(dialect, params)
         raw = tx.connection.dbapi_connection
         if raw is None:
             raise exc.ResourceClosedError("the connection is closed")
         cursor = raw.cursor()
         try:
-            cursor.execute(compiled.sql, args)
+            cursor.execute(sql, args)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
             lost = _connection_lost(tx, error, raw, cursor)
             raise exc.DBAPIError.instance(
-                compiled.sql,
+                sql,
                 None,
                 error,
                 dialect.loaded_dbapi.Error,
@@ -126,8 +132,45 @@ class PreparedPerDialect:
         self._by_dialect: dict[str, Prepared] = {}
 
     def on(self, tx: Connection) -> Prepared:
-        name = tx.dialect.name
+        return self.for_dialect(tx.dialect)
+
+    def for_dialect(self, dialect: Dialect) -> Prepared:
+        name = dialect.name
         prepared = self._by_dialect.get(name)
         if prepared is None:
             prepared = self._by_dialect[name] = Prepared(self._build(name))
         return prepared
+
+
+@dataclass(frozen=True)
+class Step:
+    """One prepared statement with its values, and what the caller wants of it: the first
+    row ("first"), its first column ("scalar") or the rows it changed ("rowcount")."""
+
+    statement: Prepared | PreparedPerDialect
+    want: Literal["first", "scalar", "rowcount"]
+    params: dict[str, Any]
+
+    def statement_for(self, dialect: Dialect) -> Prepared:
+        statement = self.statement
+        return (
+            statement.for_dialect(dialect)
+            if isinstance(statement, PreparedPerDialect)
+            else statement
+        )
+
+
+class Steps(tuple[Step, ...]):
+    """A hot-path write or read as data: its statements in order; the answer is the last
+    one's. Called with a SQLAlchemy `Connection` it runs like any other write's function
+    (SQLite's thread); on PostgreSQL bot/storage/pg.py runs it on asyncpg directly."""
+
+    def __call__(self, tx: Connection) -> Any:
+        result: Any = None
+        for step in self:
+            result = getattr(step.statement_for(tx.dialect), step.want)(tx, **step.params)
+        return result
+
+
+def steps(*each: Step) -> Steps:
+    return Steps(each)
