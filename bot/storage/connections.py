@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from bot.storage.failures import refused_by_data
-from bot.storage.pg import PgPool
 from bot.storage.prepared import Steps
+
+if TYPE_CHECKING:  # asyncpg is loaded only for PostgreSQL (bot.storage.database.open)
+    from bot.storage.pg import PgPool
 
 T = TypeVar("T")
 

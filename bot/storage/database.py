@@ -27,11 +27,12 @@ from bot.storage.batches import Lanes, Settled, Write, as_one, attempt, attempt_
 from bot.storage.connections import BUSY, HeldPg, KeptConnection, QuickReader
 from bot.storage.engines import create_engine, sync_sqlite
 from bot.storage.failures import StoreUnavailable, reaching
-from bot.storage.pg import PgPool
 from bot.storage.prepared import Prepared, Step, Steps
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.storage.pg import PgPool
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -88,7 +89,12 @@ class Database:
         this process's memory.
         """
         sqlite = url.startswith("sqlite")
-        database = cls(url) if sqlite else cls(url, PgPool(url))
+        if sqlite:
+            database = cls(url)
+        else:
+            from bot.storage.pg import PgPool  # asyncpg: only where PostgreSQL is the database
+
+            database = cls(url, PgPool(url))
         try:
             if database._pg is not None:
                 await database._pg.open()
