@@ -32,6 +32,11 @@ def _light_pragmas(connection: Any, record: Any) -> None:
 
 
 POOL_SIZE = 20  # PostgreSQL connections per process
+# Short timeouts, in seconds: an unreachable database must fail a request fast, not hold it a
+# minute. The same for SQLAlchemy's engine here and asyncpg's pool (pg.py).
+CONNECT_TIMEOUT = 5.0  # opening a connection
+ACQUIRE_TIMEOUT = 5.0  # waiting for one of the pool's
+COMMAND_TIMEOUT = 10.0  # every statement
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -42,7 +47,6 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
-    # Short timeouts: an unreachable database must fail a request fast, not hold it a minute.
     engine = create_async_engine(
         url,
         # No overflow: a connection opened for a burst and closed after it (TCP, the SSL
@@ -50,8 +54,8 @@ def create_engine(url: str) -> AsyncEngine:
         # more CPU than the queries it served. A burst waits its turn; every query is short.
         pool_size=POOL_SIZE,
         max_overflow=0,
-        pool_timeout=5,
-        connect_args={"timeout": 5, "command_timeout": 10},
+        pool_timeout=ACQUIRE_TIMEOUT,
+        connect_args={"timeout": CONNECT_TIMEOUT, "command_timeout": COMMAND_TIMEOUT},
     )
     event.listen(engine.sync_engine, "connect", _note_idle)
     event.listen(engine.sync_engine, "checkin", _note_idle)
