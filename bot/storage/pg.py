@@ -28,17 +28,27 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from bot.storage.engines import (  # one pool size, timeouts and idle ping for both engines
+    ACQUIRE_TIMEOUT,
+    COMMAND_TIMEOUT,
+    CONNECT_TIMEOUT,
+    PING_AFTER_IDLE_SECONDS,
+    POOL_SIZE,
+)
 from bot.storage.prepared import Steps
 
 T = TypeVar("T")
 
-POOL_SIZE = 20  # connections per process; a burst waits its turn (see engines.py)
-CONNECT_TIMEOUT = 5.0  # seconds: opening a connection
-ACQUIRE_TIMEOUT = 5.0  # seconds: waiting for one of the pool's
-COMMAND_TIMEOUT = 10.0  # seconds: every statement (asyncpg's default timeout per call)
-# A connection back from the pool is pinged only when it sat there this long (engines.py
-# says why not at every checkout).
-PING_AFTER_IDLE_SECONDS = 1.0
+
+# What asyncpg raises: the server's errors, a connection's, and its own protocol's (a
+# connection cut mid-statement can leave it "in another operation": InternalClientError).
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+# ... of which these leave the connection unusable: the pool opens new ones.
+_LOST = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InternalClientError,
+)
 
 
 class _Dialect(PGDialect_asyncpg):
@@ -129,7 +139,7 @@ class PgPool:
         if time.monotonic() - self._idle_since.get(pid, 0.0) >= PING_AFTER_IDLE_SECONDS:
             try:
                 await connection.execute("SELECT 1")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except (OSError, *_DRIVER_ERRORS) as error:
                 raise _Stale() from error  # asyncpg closes it; acquire takes another
 
     async def acquire(self) -> Any:
@@ -149,7 +159,7 @@ class PgPool:
                 raise cause from None
             assert isinstance(cause, Exception)
             raise self.translated("(a connection)", cause, None) from None
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except _DRIVER_ERRORS as error:
             raise self.translated("(a connection)", error, None) from None
 
     async def release(self, connection: Any) -> None:
@@ -198,7 +208,7 @@ class PgPool:
                 else:
                     status = await connection.execute(sql, *args)
                     result = int(status.rpartition(" ")[2] or 0)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            except _DRIVER_ERRORS as error:
                 raise self.translated(sql, error, connection) from None
         return result
 
@@ -217,7 +227,7 @@ class PgPool:
                 except Exception:
                     with contextlib.suppress(Exception):
                         connection.terminate()
-            if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError):
+            if isinstance(error, _DRIVER_ERRORS):
                 raise self.translated(begin, error, connection) from None
             raise
         return results
@@ -243,9 +253,7 @@ class PgPool:
             dbapi_error.__cause__ = error
         except Exception:  # noqa: BLE001 - never let classifying hide the failure
             dbapi_error = dbapi.Error(type(error).__name__)
-        lost = (connection is not None and _closed(connection)) or isinstance(
-            error, asyncpg.ConnectionDoesNotExistError | asyncpg.PostgresConnectionError
-        )
+        lost = (connection is not None and _closed(connection)) or isinstance(error, _LOST)
         if lost and self._pool is not None:
             self._pool.expire_connections()
         translated: exc.DBAPIError = exc.DBAPIError.instance(
